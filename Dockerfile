@@ -1,0 +1,70 @@
+# dockerhub-mcp container image.
+#
+#   docker build -t dockerhub-mcp .
+#   docker run --rm -i dockerhub-mcp                                    # stdio (default)
+#   docker run --rm -p 8000:8000 -e TRANSPORT=streamable-http -e HOST=0.0.0.0 \
+#     -e MCP_AUTH_TOKEN=... dockerhub-mcp                               # streamable HTTP
+#
+# Without Docker (buildah/podman; Docker Hub unreachable): see test/container/container.test.ts
+# and scripts/container-engine.mjs. Build with `--format docker` there, or the OCI image format
+# drops HEALTHCHECK.
+#
+# NPM_CONFIG_REGISTRY selects the registry `npm ci` installs from (the lockfile carries no
+# `resolved` URLs). Proxies come from the standard HTTP_PROXY / HTTPS_PROXY / NO_PROXY build
+# args. Never bake registry credentials into the image.
+
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# ---------------------------------------------------------------------------------------------
+# build: all dependencies, compile TypeScript into dist/
+FROM ${NODE_IMAGE} AS build
+ARG NPM_CONFIG_REGISTRY=https://registry.npmjs.org/
+ENV NPM_CONFIG_UPDATE_NOTIFIER=false \
+    NPM_CONFIG_FUND=false \
+    NPM_CONFIG_AUDIT=false
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Scripts are skipped here so this layer depends on the lockfile only; `prepare` (the build)
+# runs explicitly below once the sources are in.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig*.json ./
+COPY src ./src
+RUN npm run build && test -f dist/main.js
+
+# ---------------------------------------------------------------------------------------------
+# runtime: production dependencies only, non-root
+FROM ${NODE_IMAGE} AS runtime
+ARG NPM_CONFIG_REGISTRY=https://registry.npmjs.org/
+ARG VERSION=0.0.0-dev
+ARG REVISION=unknown
+ARG SOURCE=https://github.com/dockerhub-mcp/dockerhub-mcp
+
+LABEL org.opencontainers.image.title="dockerhub-mcp" \
+      org.opencontainers.image.description="MCP server for Docker Hub, any OCI / Docker registry, and Docker Scout" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      io.modelcontextprotocol.server.name="io.github.dockerhub-mcp/dockerhub-mcp"
+
+# TRANSPORT, HOST and PORT are left to the server's defaults (stdio; 127.0.0.1:8000 for HTTP).
+ENV NODE_ENV=production \
+    NPM_CONFIG_UPDATE_NOTIFIER=false
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && rm -rf /root/.npm /tmp/*
+COPY --from=build /app/dist ./dist
+
+USER node
+
+# Documentation only: HTTP mode listens here (PORT). stdio mode needs no port.
+EXPOSE 8000
+
+# HTTP mode: GET /healthz on the configured PORT via node's fetch (no curl in the image).
+# stdio mode: nothing listens, so the check succeeds trivially. HOST 0.0.0.0 / :: is probed
+# on loopback; any other HOST is probed as given.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "const t=(process.env.TRANSPORT||'stdio').toLowerCase();if(t!=='streamable-http'&&t!=='http')process.exit(0);let h=process.env.HOST||'127.0.0.1';if(h==='0.0.0.0'||h==='::'||h==='[::]')h='127.0.0.1';if(h.includes(':')&&!h.startsWith('['))h='['+h+']';fetch('http://'+h+':'+(process.env.PORT||'8000')+'/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+
+ENTRYPOINT ["node", "/app/dist/main.js"]

@@ -1,0 +1,238 @@
+// The single list of settings: every environment variable and CLI flag the server reads.
+// config.ts parses from it and the README's configuration table is rendered from it, so the
+// documentation cannot drift from the code.
+
+export type SettingKind = 'string' | 'secret' | 'url' | 'bool' | 'int' | 'enum' | 'list';
+
+export interface Setting {
+  /** Field name in the Config object. */
+  key: string;
+  /** Environment variable names, the first one wins when several are set. */
+  env: readonly string[];
+  /** CLI flag (without the leading dashes), when there is one. */
+  flag?: string;
+  kind: SettingKind;
+  /** Allowed values for enums (aliases map onto them). */
+  values?: readonly string[];
+  aliases?: Readonly<Record<string, string>>;
+  /** Inclusive bounds for ints. */
+  min?: number;
+  max?: number;
+  default?: string | number | boolean | readonly string[];
+  description: string;
+}
+
+/** The nine tools and the reference's per-tool toggle variables. */
+export const TOOL_TOGGLES = {
+  hub_auth: 'AUTHTOOL',
+  hub_repos: 'REPOSTOOL',
+  hub_org: 'ORGTOOL',
+  hub_teams: 'TEAMSTOOL',
+  hub_audit: 'AUDITTOOL',
+  hub_scim: 'SCIMTOOL',
+  hub_admin: 'ADMINTOOL',
+  hub_registry: 'REGISTRYTOOL',
+  hub_scout: 'SCOUTTOOL',
+} as const;
+
+export type ToolName = keyof typeof TOOL_TOGGLES;
+export const TOOL_NAMES = Object.keys(TOOL_TOGGLES) as ToolName[];
+
+export const SETTINGS: readonly Setting[] = [
+  {
+    key: 'hubUser',
+    env: ['DOCKER_HUB_USER', 'DOCKERHUB_USERNAME'],
+    kind: 'string',
+    description: 'Docker Hub user or organization name used to mint a Hub JWT.',
+  },
+  {
+    key: 'hubToken',
+    env: ['DOCKER_HUB_TOKEN', 'DOCKERHUB_TOKEN'],
+    kind: 'secret',
+    description: 'Password, personal access token (`dckr_pat_…`) or organization access token (`dckr_oat_…`).',
+  },
+  {
+    key: 'hubJwt',
+    env: ['DOCKERHUB_JWT'],
+    kind: 'secret',
+    description: 'A pre-minted Hub JWT used as a static bearer for Hub and Scout (no refresh).',
+  },
+  {
+    key: 'hubUrl',
+    env: ['DOCKERHUB_URL'],
+    kind: 'url',
+    default: 'https://hub.docker.com',
+    description: 'Docker Hub API base URL.',
+  },
+  {
+    key: 'registryUrl',
+    env: ['DOCKER_REGISTRY_URL'],
+    kind: 'url',
+    default: 'https://registry-1.docker.io',
+    description: 'Default registry for image references without a host.',
+  },
+  {
+    key: 'registryAuthUrl',
+    env: ['DOCKER_REGISTRY_AUTH_URL'],
+    kind: 'url',
+    default: 'https://auth.docker.io/token',
+    description: "Default token realm; a registry's own challenge overrides it.",
+  },
+  {
+    key: 'scoutUrl',
+    env: ['DOCKER_SCOUT_URL'],
+    kind: 'url',
+    default: 'https://api.scout.docker.com',
+    description: 'Docker Scout API base URL.',
+  },
+  {
+    key: 'dockerConfig',
+    env: ['DOCKER_CONFIG'],
+    kind: 'string',
+    default: '~/.docker',
+    description: 'Folder holding the docker `config.json` read for registry credentials.',
+  },
+  {
+    key: 'allowDestructive',
+    env: ['DOCKERHUB_ALLOW_DESTRUCTIVE'],
+    flag: 'allow-destructive',
+    kind: 'bool',
+    default: false,
+    description: 'Enables destructive actions (deletes, pushes, settings writes, token revocation).',
+  },
+  {
+    key: 'readOnly',
+    env: ['DOCKERHUB_READ_ONLY'],
+    flag: 'read-only',
+    kind: 'bool',
+    default: false,
+    description: 'Removes every write action; wins over `DOCKERHUB_ALLOW_DESTRUCTIVE`.',
+  },
+  ...Object.entries(TOOL_TOGGLES).map(
+    ([tool, variable]): Setting => ({
+      key: `toggle_${tool}`,
+      env: [variable],
+      kind: 'bool',
+      default: true,
+      description: `Serves the \`${tool}\` tool.`,
+    }),
+  ),
+  {
+    key: 'tools',
+    env: ['MCP_TOOLS'],
+    flag: 'tools',
+    kind: 'list',
+    description: 'Comma-separated allow-list of tools (`hub_registry,hub_admin` or `registry,admin`); applied after the toggles.',
+  },
+  {
+    key: 'transport',
+    env: ['TRANSPORT'],
+    flag: 'transport',
+    kind: 'enum',
+    values: ['stdio', 'streamable-http'],
+    aliases: { http: 'streamable-http' },
+    default: 'stdio',
+    description: 'MCP transport.',
+  },
+  {
+    key: 'host',
+    env: ['HOST'],
+    flag: 'host',
+    kind: 'string',
+    default: '127.0.0.1',
+    description: 'HTTP bind address; a non-loopback address requires `MCP_AUTH_TOKEN`.',
+  },
+  {
+    key: 'port',
+    env: ['PORT'],
+    flag: 'port',
+    kind: 'int',
+    min: 0,
+    max: 65535,
+    default: 8000,
+    description: 'HTTP port (0 picks a free one).',
+  },
+  {
+    key: 'mcpAuthToken',
+    env: ['MCP_AUTH_TOKEN'],
+    kind: 'secret',
+    description: 'Bearer token HTTP clients must send (`Authorization: Bearer …`).',
+  },
+  {
+    key: 'allowedHosts',
+    env: ['MCP_ALLOWED_HOSTS'],
+    kind: 'list',
+    default: [],
+    description: 'Extra `Host` header values accepted besides loopback (comma-separated, `name` or `name:port`).',
+  },
+  {
+    key: 'allowedOrigins',
+    env: ['MCP_ALLOWED_ORIGINS'],
+    kind: 'list',
+    default: [],
+    description: 'Browser `Origin` values accepted besides loopback origins (comma-separated).',
+  },
+  {
+    key: 'stateless',
+    env: ['MCP_STATELESS'],
+    flag: 'stateless',
+    kind: 'bool',
+    default: false,
+    description: 'HTTP without sessions: every POST is answered with plain JSON.',
+  },
+  {
+    key: 'maxSessions',
+    env: ['MCP_MAX_SESSIONS'],
+    kind: 'int',
+    min: 1,
+    max: 100000,
+    default: 100,
+    description: 'Cap on open HTTP sessions; beyond it new sessions get 503.',
+  },
+  {
+    key: 'sessionIdleSeconds',
+    env: ['MCP_SESSION_IDLE_SECONDS'],
+    kind: 'int',
+    min: 10,
+    max: 86400,
+    default: 1800,
+    description: 'An HTTP session idle this long is closed.',
+  },
+  {
+    key: 'maxBodyBytes',
+    env: ['MCP_MAX_BODY_BYTES'],
+    kind: 'int',
+    min: 1024,
+    max: 268435456,
+    default: 4194304,
+    description: 'Largest accepted HTTP request body; larger ones get 413.',
+  },
+  {
+    key: 'timeoutSeconds',
+    env: ['DOCKERHUB_TIMEOUT'],
+    flag: 'timeout',
+    kind: 'int',
+    min: 1,
+    max: 3600,
+    default: 30,
+    description: 'Upstream request deadline in seconds (connect, headers and each body read).',
+  },
+  {
+    key: 'maxResultBytes',
+    env: ['DOCKERHUB_MAX_RESULT_BYTES'],
+    kind: 'int',
+    min: 1024,
+    max: 16777216,
+    default: 200000,
+    description: 'Tool results larger than this are cut down and marked `truncated`.',
+  },
+  {
+    key: 'logLevel',
+    env: ['LOG_LEVEL'],
+    flag: 'log-level',
+    kind: 'enum',
+    values: ['debug', 'info', 'warn', 'error', 'silent'],
+    default: 'info',
+    description: 'Level of the JSON log lines written to stderr.',
+  },
+];

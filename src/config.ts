@@ -1,0 +1,241 @@
+// Reads the configuration once, at start-up: CLI flags > environment > `.env` > defaults.
+// The result is one frozen, validated object passed down; no other module reads process.env.
+import { parseArgs } from 'node:util';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { SETTINGS, TOOL_NAMES, TOOL_TOGGLES, type Setting, type ToolName } from './config-spec.js';
+
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+const ConfigSchema = z.object({
+  hubUser: z.string().min(1).optional(),
+  hubToken: z.string().min(1).optional(),
+  hubJwt: z.string().min(1).optional(),
+  hubUrl: z.string(),
+  registryUrl: z.string(),
+  registryAuthUrl: z.string(),
+  scoutUrl: z.string(),
+  dockerConfig: z.string(),
+  allowDestructive: z.boolean(),
+  readOnly: z.boolean(),
+  enabledTools: z.array(z.enum(TOOL_NAMES as [ToolName, ...ToolName[]])),
+  transport: z.enum(['stdio', 'streamable-http']),
+  host: z.string().min(1),
+  port: z.number().int(),
+  mcpAuthToken: z.string().min(1).optional(),
+  allowedHosts: z.array(z.string()),
+  allowedOrigins: z.array(z.string()),
+  stateless: z.boolean(),
+  maxSessions: z.number().int(),
+  sessionIdleSeconds: z.number().int(),
+  maxBodyBytes: z.number().int(),
+  timeoutSeconds: z.number().int(),
+  maxResultBytes: z.number().int(),
+  logLevel: z.enum(LOG_LEVELS),
+});
+
+export type Config = Readonly<z.infer<typeof ConfigSchema>>;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A bad setting: main prints the message and exits with status 2. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export type ConfigOutcome =
+  | { kind: 'config'; config: Config }
+  | { kind: 'help'; text: string }
+  | { kind: 'version' };
+
+export interface ConfigSources {
+  argv: readonly string[];
+  env: Readonly<Record<string, string | undefined>>;
+  /** Values from a `.env` file; they never override the real environment. */
+  dotenv?: Readonly<Record<string, string>>;
+}
+
+const TRUE = new Set(['1', 'true', 't', 'yes', 'y', 'on']);
+const FALSE = new Set(['0', 'false', 'f', 'no', 'n', 'off', '']);
+
+/** `via` is the variable or flag the value came from, so an error names it. */
+function parseValue(setting: Setting, raw: string, via: string): unknown {
+  const name = via;
+  const value = raw.trim();
+  switch (setting.kind) {
+    case 'bool': {
+      const lower = value.toLowerCase();
+      if (TRUE.has(lower)) return true;
+      if (FALSE.has(lower)) return false;
+      throw new ConfigError(`${name}: '${raw}' is not a boolean; allowed values: true, false (also 1/0, yes/no, on/off)`);
+    }
+    case 'int': {
+      if (!/^\d+$/.test(value)) {
+        throw new ConfigError(`${name}: '${raw}' is not a whole number; allowed values: ${setting.min}..${setting.max}`);
+      }
+      const n = Number(value);
+      if ((setting.min !== undefined && n < setting.min) || (setting.max !== undefined && n > setting.max)) {
+        throw new ConfigError(`${name}: ${n} is out of range; allowed values: ${setting.min}..${setting.max}`);
+      }
+      return n;
+    }
+    case 'enum': {
+      const lower = value.toLowerCase();
+      const canonical = setting.aliases?.[lower] ?? lower;
+      if (!setting.values?.includes(canonical)) {
+        const allowed = [...(setting.values ?? []), ...Object.keys(setting.aliases ?? {})].join(', ');
+        throw new ConfigError(`${name}: '${raw}' is not valid; allowed values: ${allowed}`);
+      }
+      return canonical;
+    }
+    case 'list':
+      return value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0);
+    case 'url': {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        throw new ConfigError(`${name}: '${raw}' is not a URL; allowed values: an http:// or https:// URL`);
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new ConfigError(`${name}: '${raw}' has protocol ${url.protocol}; allowed values: an http:// or https:// URL`);
+      }
+      return value.replace(/\/+$/, '');
+    }
+    case 'secret':
+    case 'string':
+      // Secrets pasted into env files often carry a trailing newline or spaces.
+      return value.length > 0 ? value : undefined;
+  }
+}
+
+function expandHome(path: string, env: ConfigSources['env']): string {
+  if (path === '~' || path.startsWith('~/')) return join(env.HOME ?? homedir(), path.slice(2));
+  return path;
+}
+
+/** Matches `hub_registry`, `registry` and `REGISTRYTOOL` to the tool name. */
+function toolFromName(name: string): ToolName | undefined {
+  const lower = name.toLowerCase();
+  for (const tool of TOOL_NAMES) {
+    if (lower === tool || `hub_${lower}` === tool || lower === TOOL_TOGGLES[tool].toLowerCase()) return tool;
+  }
+  return undefined;
+}
+
+export function helpText(version: string): string {
+  const lines = [
+    `dockerhub-mcp ${version}: MCP server for Docker Hub, OCI registries and Docker Scout`,
+    '',
+    'Usage: dockerhub-mcp [flags]',
+    '',
+    'Flags (each mirrors an environment variable; flags win):',
+  ];
+  for (const setting of SETTINGS) {
+    if (!setting.flag) continue;
+    const arg = setting.kind === 'bool' ? '' : ` <${setting.kind === 'enum' ? setting.values?.join('|') : setting.kind}>`;
+    lines.push(`  --${setting.flag}${arg}`.padEnd(44) + `${setting.env[0]}: ${setting.description}`);
+  }
+  lines.push('  --help'.padEnd(44) + 'Print this help and exit.');
+  lines.push('  --version'.padEnd(44) + 'Print the version and exit.');
+  lines.push('', 'Every environment variable is listed in the README (Configuration).');
+  return lines.join('\n');
+}
+
+export function loadConfig(sources: ConfigSources, version = '0.0.0'): ConfigOutcome {
+  const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' }, version: { type: 'boolean' } };
+  for (const setting of SETTINGS) {
+    if (setting.flag) options[setting.flag] = { type: setting.kind === 'bool' ? 'boolean' : 'string' };
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...sources.argv], options, strict: true, allowPositionals: false });
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}; run with --help for the valid flags`);
+  }
+  const flags = parsed.values as Record<string, string | boolean | undefined>;
+  if (flags.help === true) return { kind: 'help', text: helpText(version) };
+  if (flags.version === true) return { kind: 'version' };
+
+  const values: Record<string, unknown> = {};
+  for (const setting of SETTINGS) {
+    let value: unknown = setting.default;
+    const flagValue = setting.flag ? flags[setting.flag] : undefined;
+    if (flagValue !== undefined) {
+      value = typeof flagValue === 'boolean' ? flagValue : parseValue(setting, flagValue, `--${setting.flag}`);
+    } else {
+      for (const name of setting.env) {
+        const raw = sources.env[name] ?? sources.dotenv?.[name];
+        if (raw !== undefined) {
+          value = parseValue(setting, raw, name);
+          break;
+        }
+      }
+    }
+    values[setting.key] = value;
+  }
+
+  let enabled = TOOL_NAMES.filter((tool) => values[`toggle_${tool}`] !== false);
+  const allowList = values.tools as string[] | undefined;
+  if (allowList && allowList.length > 0) {
+    const wanted = new Set<ToolName>();
+    for (const name of allowList) {
+      const tool = toolFromName(name);
+      if (!tool) throw new ConfigError(`--tools / MCP_TOOLS: unknown tool '${name}'; allowed values: ${TOOL_NAMES.join(', ')}`);
+      wanted.add(tool);
+    }
+    enabled = enabled.filter((tool) => wanted.has(tool));
+  }
+
+  const candidate = {
+    hubUser: values.hubUser,
+    hubToken: values.hubToken,
+    hubJwt: values.hubJwt,
+    hubUrl: values.hubUrl,
+    registryUrl: values.registryUrl,
+    registryAuthUrl: values.registryAuthUrl,
+    scoutUrl: values.scoutUrl,
+    dockerConfig: expandHome(values.dockerConfig as string, sources.env),
+    allowDestructive: values.allowDestructive,
+    readOnly: values.readOnly,
+    enabledTools: enabled,
+    transport: values.transport,
+    host: values.host,
+    port: values.port,
+    mcpAuthToken: values.mcpAuthToken,
+    allowedHosts: values.allowedHosts,
+    allowedOrigins: values.allowedOrigins,
+    stateless: values.stateless,
+    maxSessions: values.maxSessions,
+    sessionIdleSeconds: values.sessionIdleSeconds,
+    maxBodyBytes: values.maxBodyBytes,
+    timeoutSeconds: values.timeoutSeconds,
+    maxResultBytes: values.maxResultBytes,
+    logLevel: values.logLevel,
+  };
+  const result = ConfigSchema.safeParse(candidate);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ConfigError(`invalid configuration at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'unknown'}`);
+  }
+  if (result.data.hubUser !== undefined && result.data.hubToken === undefined && result.data.hubJwt === undefined) {
+    throw new ConfigError('DOCKER_HUB_USER is set without DOCKER_HUB_TOKEN; set both (or DOCKERHUB_JWT), or neither for anonymous access');
+  }
+  if (result.data.hubToken !== undefined && result.data.hubUser === undefined) {
+    throw new ConfigError('DOCKER_HUB_TOKEN is set without DOCKER_HUB_USER; the token is minted for that identifier (user, or organization for an OAT)');
+  }
+  return { kind: 'config', config: Object.freeze({ ...result.data, enabledTools: Object.freeze([...result.data.enabledTools]) }) as Config };
+}
+
+/** Values of the configured secrets, registered with the redactor so no output can carry them. */
+export function configuredSecrets(config: Config): string[] {
+  return [config.hubToken, config.hubJwt, config.mcpAuthToken].filter((s): s is string => typeof s === 'string' && s.length > 0);
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
+}

@@ -1,0 +1,260 @@
+// The request base shared by the Hub, registry and Scout clients: URL building, auth header,
+// retries with backoff, one re-auth on 401, rate-limit capture, error mapping, bounded reads and
+// cancellation. Domain clients add meaning; this file adds none.
+import { envelope, pickHeaders, type Envelope } from './envelope.js';
+import { errorFromResponse, ToolError } from './errors.js';
+import type { Fetcher } from './fetch.js';
+import { parseRateLimit, type RateLimitStore } from './rate-limit.js';
+import { decideRetry, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
+import type { Logger } from '../log.js';
+
+export type QueryValue = string | number | boolean | null | undefined;
+
+export interface RequestOptions {
+  method?: string;
+  /** A path joined to the base URL, or an absolute URL. */
+  path: string;
+  query?: Record<string, QueryValue>;
+  headers?: Record<string, string>;
+  /** JSON body; sets Content-Type unless given. */
+  json?: unknown;
+  /** Raw body. A stream cannot be replayed, so a request with one is never retried. */
+  body?: string | Uint8Array | ReadableStream<Uint8Array>;
+  signal?: AbortSignal;
+  /** Send the auth header (default true). */
+  auth?: boolean;
+  /** How to read the body: auto (JSON by content type, else text), text, or none (discard). */
+  read?: 'auto' | 'text' | 'none';
+  /** Statuses returned as data instead of raised (e.g. 404 for an existence check). */
+  accept?: readonly number[];
+  /** Extra hint for errors from this call. */
+  hint?: string;
+}
+
+export interface AuthProvider {
+  /** The Authorization header value, or undefined for anonymous. */
+  header(signal?: AbortSignal): Promise<string | undefined>;
+  /**
+   * Drops a cached credential after a 401 so the next header() fetches a fresh one. Returns true
+   * when a retry can help (a static token cannot be refreshed, so it returns false).
+   */
+  invalidate?(): boolean;
+}
+
+export interface RequestBaseOptions {
+  /** Name for rate-limit telemetry and logs: "hub", "scout", "registry:<host>". */
+  upstream: string;
+  baseUrl: string;
+  fetch: Fetcher;
+  rateLimits: RateLimitStore;
+  logger: Logger;
+  timeoutMs: number;
+  auth?: AuthProvider;
+  retry?: RetryPolicy;
+  /** Largest body read into memory; larger bodies must be streamed by the caller. */
+  maxBodyBytes?: number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export interface HttpResult<T> extends Envelope<T> {
+  /** Raw response headers, for callers that need more than the shown subset. */
+  raw: Headers;
+}
+
+const DEFAULT_MAX_BODY = 32 * 1024 * 1024;
+
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason instanceof Error ? signal.reason : new DOMException('aborted', 'AbortError'));
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason instanceof Error ? signal.reason : new DOMException('aborted', 'AbortError'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export class RequestBase {
+  readonly upstream: string;
+  readonly baseUrl: string;
+  private readonly options: RequestBaseOptions;
+
+  constructor(options: RequestBaseOptions) {
+    this.options = options;
+    this.upstream = options.upstream;
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+  }
+
+  url(path: string, query?: Record<string, QueryValue>): URL {
+    const url = /^https?:\/\//i.test(path) ? new URL(path) : new URL(this.baseUrl + (path.startsWith('/') ? path : `/${path}`));
+    for (const [key, value] of Object.entries(query ?? {})) {
+      if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
+    }
+    return url;
+  }
+
+  async request<T = unknown>(options: RequestOptions): Promise<HttpResult<T>> {
+    const method = (options.method ?? 'GET').toUpperCase();
+    const url = this.url(options.path, options.query);
+    const display = url.pathname;
+    const policy = this.options.retry ?? DEFAULT_RETRY_POLICY;
+    const sleep = this.options.sleep ?? abortableSleep;
+    const replayable = !(options.body instanceof ReadableStream);
+    let reauthed = false;
+    let waitedMs = 0;
+
+    for (let attempt = 1; ; attempt++) {
+      const headers = new Headers(options.headers);
+      if (!headers.has('accept')) headers.set('accept', 'application/json');
+      let body: RequestInit['body'];
+      if (options.json !== undefined) {
+        body = JSON.stringify(options.json);
+        if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+      } else if (options.body !== undefined) {
+        body = options.body as RequestInit['body'];
+      }
+      if (options.auth !== false && this.options.auth) {
+        const value = await this.options.auth.header(options.signal);
+        if (value) headers.set('authorization', value);
+      }
+
+      const deadline = AbortSignal.timeout(this.options.timeoutMs);
+      const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+      let response: Response;
+      try {
+        const init: RequestInit & { duplex?: 'half' } = { method, headers, body, signal, redirect: 'follow' };
+        if (body instanceof ReadableStream) init.duplex = 'half';
+        response = await this.options.fetch(url.toString(), init);
+      } catch (error) {
+        if (options.signal?.aborted) throw new ToolError('cancelled', `${method} ${display} was cancelled`);
+        const timedOut = deadline.aborted;
+        const decision = decideRetry({ method, attempt, waitedMs, replayable }, policy);
+        this.options.logger.warn('upstream request failed', {
+          upstream: this.upstream,
+          method,
+          path: display,
+          error: timedOut ? 'timeout' : describeNetworkError(error),
+          retry: decision.retry,
+        });
+        if (decision.retry) {
+          waitedMs += decision.delayMs;
+          await sleep(decision.delayMs, options.signal);
+          continue;
+        }
+        if (timedOut) {
+          throw new ToolError('timeout', `${method} ${display}: no answer from ${this.upstream} within ${this.options.timeoutMs} ms`, undefined, 'Raise DOCKERHUB_TIMEOUT if the upstream is slow.');
+        }
+        throw new ToolError('network_error', `${method} ${display}: ${describeNetworkError(error)}`, undefined, `Could not reach ${url.origin}; check the URL settings and the network.`);
+      }
+
+      const rateLimit = parseRateLimit(response.headers);
+      this.options.rateLimits.record(this.upstream, rateLimit);
+
+      if (response.status === 401 && !reauthed && options.auth !== false && this.options.auth?.invalidate?.() === true) {
+        reauthed = true;
+        await response.body?.cancel();
+        continue;
+      }
+
+      const accepted = response.ok || (options.accept?.includes(response.status) ?? false);
+      if (!accepted) {
+        const decision = decideRetry({ method, status: response.status, headers: response.headers, attempt, waitedMs, replayable }, policy);
+        if (decision.retry) {
+          await response.body?.cancel();
+          this.options.logger.info('retrying upstream request', { upstream: this.upstream, method, path: display, status: response.status, delay_ms: decision.delayMs });
+          waitedMs += decision.delayMs;
+          await sleep(decision.delayMs, options.signal);
+          continue;
+        }
+        const errorBody = await this.readBody(response, 'auto', method).catch(() => undefined);
+        let hint = options.hint;
+        if (response.status === 429) {
+          const until = decision.retry === false && decision.retryAtMs ? new Date(decision.retryAtMs).toISOString() : undefined;
+          hint = `Rate limited${until ? ` until ${until}` : ''}; see hub_admin rate_limit. Authenticated requests get higher limits.`;
+        }
+        throw errorFromResponse(response.status, errorBody, method, display, hint);
+      }
+
+      let data: T;
+      try {
+        data = (await this.readBody(response, options.read ?? 'auto', method)) as T;
+      } catch (error) {
+        if (error instanceof ToolError) throw error;
+        if (options.signal?.aborted) throw new ToolError('cancelled', `${method} ${display} was cancelled`);
+        // The connection broke mid-body (reset, truncation, body timeout): same policy as a failed connect.
+        const decision = decideRetry({ method, attempt, waitedMs, replayable }, policy);
+        this.options.logger.warn('upstream body read failed', { upstream: this.upstream, method, path: display, error: describeNetworkError(error), retry: decision.retry });
+        if (decision.retry) {
+          waitedMs += decision.delayMs;
+          await sleep(decision.delayMs, options.signal);
+          continue;
+        }
+        throw new ToolError('network_error', `${method} ${display}: the response body could not be read (${describeNetworkError(error)})`);
+      }
+      const result: HttpResult<T> = { ...envelope(data, rateLimit ?? this.options.rateLimits.get(this.upstream) ?? null, response.status), raw: response.headers };
+      const shown = pickHeaders(response.headers);
+      if (shown) result.headers = shown;
+      return result;
+    }
+  }
+
+  private async readBody(response: Response, read: 'auto' | 'text' | 'none', method: string): Promise<unknown> {
+    if (read === 'none' || method === 'HEAD' || response.status === 204 || !response.body) {
+      await response.body?.cancel();
+      return null;
+    }
+    const text = await readBounded(response, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY);
+    if (text.length === 0) return null;
+    const type = response.headers.get('content-type') ?? '';
+    if (read === 'auto' && /json/i.test(type)) {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return text;
+      }
+    }
+    return text;
+  }
+}
+
+/** Reads a body as text, refusing to buffer more than `limit` bytes. */
+async function readBounded(response: Response, limit: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body?.cancel();
+    throw new ToolError('upstream_error', `response body of ${declared} bytes exceeds the ${limit}-byte limit for in-memory reads`);
+  }
+  const reader = response.body!.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new ToolError('upstream_error', `response body exceeds the ${limit}-byte limit for in-memory reads`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function describeNetworkError(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as Error & { cause?: unknown }).cause;
+    if (cause instanceof Error) {
+      const code = (cause as Error & { code?: string }).code;
+      return code ? `${code} (${cause.message})` : cause.message;
+    }
+    return error.message;
+  }
+  return String(error);
+}

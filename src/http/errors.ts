@@ -1,0 +1,110 @@
+// Typed errors: every failure a tool can report, with the upstream status and message and a hint
+// for the user. Tool results show `{error: {type, message, status?, hint?}}`, never a stack.
+
+export type ErrorType =
+  | 'invalid_argument'
+  | 'unknown_action'
+  | 'gate_closed'
+  | 'read_only'
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'unsupported'
+  | 'rate_limited'
+  | 'upstream_error'
+  | 'timeout'
+  | 'network_error'
+  | 'cancelled'
+  | 'integrity_error'
+  | 'internal_error';
+
+export interface ErrorBody {
+  type: ErrorType;
+  message: string;
+  status?: number;
+  hint?: string;
+}
+
+export class ToolError extends Error {
+  override name = 'ToolError';
+  constructor(
+    readonly type: ErrorType,
+    message: string,
+    readonly status?: number,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+
+  toBody(): ErrorBody {
+    const body: ErrorBody = { type: this.type, message: this.message };
+    if (this.status !== undefined) body.status = this.status;
+    if (this.hint !== undefined) body.hint = this.hint;
+    return body;
+  }
+}
+
+export function typeForStatus(status: number): ErrorType {
+  if (status === 400 || status === 422) return 'bad_request';
+  if (status === 401) return 'unauthorized';
+  if (status === 402 || status === 403) return 'forbidden';
+  if (status === 404) return 'not_found';
+  if (status === 405 || status === 501) return 'unsupported';
+  if (status === 409 || status === 412) return 'conflict';
+  if (status === 429) return 'rate_limited';
+  return 'upstream_error';
+}
+
+const DEFAULT_HINTS: Partial<Record<ErrorType, string>> = {
+  unauthorized: 'Check DOCKER_HUB_USER / DOCKER_HUB_TOKEN (or DOCKERHUB_JWT); anonymous access only reads public data.',
+  forbidden: 'The credentials lack a scope or role for this, or the feature needs a paid Docker plan.',
+  not_found: 'Check the names: namespaces, repositories and tags are case-sensitive.',
+  rate_limited: 'Wait for the reset time shown by `hub_admin rate_limit`, or authenticate for a higher limit.',
+  unsupported: 'This registry does not support the operation.',
+};
+
+/**
+ * Pulls a readable message out of an upstream error body: Hub's `detail`/`message`/`errinfo`,
+ * the registry's `errors[].message`, or GraphQL's `errors[].message`.
+ */
+export function upstreamMessage(body: unknown): string | undefined {
+  if (typeof body === 'string') return body.trim().slice(0, 500) || undefined;
+  if (body === null || typeof body !== 'object') return undefined;
+  const record = body as Record<string, unknown>;
+  for (const key of ['detail', 'message', 'errinfo', 'error_description', 'error']) {
+    const value = record[key];
+    if (typeof value === 'string' && value.length > 0) return value;
+  }
+  if (Array.isArray(record.errors)) {
+    const messages = record.errors
+      .map((e: unknown) => {
+        if (e === null || typeof e !== 'object') return undefined;
+        const item = e as Record<string, unknown>;
+        const code = typeof item.code === 'string' ? `${item.code}: ` : '';
+        return typeof item.message === 'string' ? `${code}${item.message}` : undefined;
+      })
+      .filter((m): m is string => m !== undefined);
+    if (messages.length > 0) return messages.join('; ');
+  }
+  return undefined;
+}
+
+export function errorFromResponse(status: number, body: unknown, method: string, path: string, hint?: string): ToolError {
+  const type = typeForStatus(status);
+  const detail = upstreamMessage(body);
+  const message = `HTTP ${status} for ${method} ${path}${detail ? `: ${detail}` : ''}`;
+  return new ToolError(type, message, status, hint ?? DEFAULT_HINTS[type]);
+}
+
+/** Turns anything thrown into a ToolError without leaking a stack trace. */
+export function toToolError(error: unknown): ToolError {
+  if (error instanceof ToolError) return error;
+  if (error instanceof Error) {
+    if (error.name === 'AbortError') return new ToolError('cancelled', 'the request was cancelled');
+    if (error.name === 'TimeoutError') return new ToolError('timeout', 'the upstream did not answer before the deadline', undefined, 'Raise DOCKERHUB_TIMEOUT if the upstream is slow.');
+    return new ToolError('internal_error', error.message);
+  }
+  return new ToolError('internal_error', String(error));
+}

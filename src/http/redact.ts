@@ -1,0 +1,90 @@
+// One redactor for every tool result and every log line. Secrets are recognised three ways: by
+// key name, by the shape of the value (PATs, OATs, JWTs, auth headers), and by exact value for
+// the secrets this process was configured with (a Hub password has no recognisable shape).
+
+export const REDACTED = '***redacted***';
+
+const SECRET_KEYS = new Set([
+  'secret',
+  'password',
+  'passwd',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'identitytoken',
+  'registrytoken',
+  'jwt',
+  'login_2fa_token',
+  'authorization',
+  'proxy-authorization',
+  'auth',
+  'client_secret',
+  'api_key',
+  'apikey',
+  'mcp_auth_token',
+  'x-registry-auth',
+  'cookie',
+  'set-cookie',
+]);
+
+const VALUE_PATTERNS: readonly RegExp[] = [
+  /dckr_(?:pat|oat)_[A-Za-z0-9_-]+/g,
+  // JWT: three base64url segments, the first two starting with '{"' once decoded.
+  /eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g,
+  /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
+];
+
+const knownSecrets = new Set<string>();
+
+/** Registers an exact secret value (e.g. the configured Hub password) to be redacted anywhere. */
+export function registerSecret(value: string | undefined): void {
+  if (value && value.length >= 4) knownSecrets.add(value);
+}
+
+export interface RedactOptions {
+  /** Exact values allowed through once, e.g. a freshly created PAT shown in its create result. */
+  reveal?: ReadonlySet<string>;
+}
+
+function isSecretKey(key: string): boolean {
+  const lower = key.toLowerCase();
+  return SECRET_KEYS.has(lower) || lower.endsWith('token') || lower.endsWith('secret') || lower.endsWith('password');
+}
+
+export function redactString(text: string, options: RedactOptions = {}): string {
+  let out = text;
+  for (const secret of knownSecrets) {
+    if (options.reveal?.has(secret)) continue;
+    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  }
+  for (const pattern of VALUE_PATTERNS) {
+    out = out.replace(pattern, (match, scheme: unknown) => {
+      if (options.reveal?.has(match)) return match;
+      return typeof scheme === 'string' && /^(bearer|basic)$/i.test(scheme) ? `${scheme} ${REDACTED}` : REDACTED;
+    });
+  }
+  return out;
+}
+
+/** Deep copy of `value` with secrets replaced; keys are kept so the shape stays readable. */
+export function redact<T>(value: T, options: RedactOptions = {}): T {
+  return redactAny(value, options, new WeakSet()) as T;
+}
+
+function redactAny(value: unknown, options: RedactOptions, seen: WeakSet<object>): unknown {
+  if (typeof value === 'string') return redactString(value, options);
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value)) return '[circular]';
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((item) => redactAny(item, options, seen));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (isSecretKey(key) && item !== null && item !== undefined && item !== '' && !(typeof item === 'string' && options.reveal?.has(item))) {
+      out[key] = typeof item === 'boolean' || typeof item === 'number' ? item : REDACTED;
+    } else {
+      out[key] = redactAny(item, options, seen);
+    }
+  }
+  return out;
+}

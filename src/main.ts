@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// CLI entry: flags + environment + .env → Config → shared context → transport.
+// Exit status 2 means a configuration error; the message names the setting and valid values.
+import { readFileSync } from 'node:fs';
+import { parse as parseDotenv } from 'dotenv';
+import { ConfigError, isLoopbackHost, loadConfig, type Config } from './config.js';
+import { createAppContext } from './context.js';
+import { createLogger } from './log.js';
+import { startHttp } from './server/http.js';
+import { onShutdown } from './server/shutdown.js';
+import { serveStdio } from './server/stdio.js';
+import { VERSION } from './version.js';
+
+function readDotenv(): Record<string, string> {
+  try {
+    return parseDotenv(readFileSync('.env'));
+  } catch {
+    return {};
+  }
+}
+
+function fail(message: string): never {
+  process.stderr.write(`dockerhub-mcp: ${message}\n`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    const outcome = loadConfig({ argv: process.argv.slice(2), env: process.env, dotenv: readDotenv() }, VERSION);
+    if (outcome.kind === 'help') {
+      process.stderr.write(`${outcome.text}\n`);
+      return;
+    }
+    if (outcome.kind === 'version') {
+      process.stderr.write(`${VERSION}\n`);
+      return;
+    }
+    config = outcome.config;
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+
+  if (config.transport === 'streamable-http' && !isLoopbackHost(config.host) && config.mcpAuthToken === undefined) {
+    fail(`refusing to serve HTTP on ${config.host} without MCP_AUTH_TOKEN; set a token, or bind HOST=127.0.0.1`);
+  }
+
+  const logger = createLogger(config.logLevel);
+  const app = createAppContext(config, logger, VERSION);
+  process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: reason }));
+
+  if (config.transport === 'stdio') {
+    await serveStdio(app);
+    return;
+  }
+  const http = await startHttp(app);
+  logger.info('serving MCP over streamable HTTP', { url: http.url, stateless: config.stateless, auth: config.mcpAuthToken !== undefined, tools: config.enabledTools });
+  onShutdown(logger, async () => {
+    await http.close();
+    await app.close();
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`dockerhub-mcp: fatal: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,56 @@
+// One factory for every transport: an MCP server exposing the enabled tools of the catalog.
+// HTTP sessions each get their own instance; all share the process-wide AppContext.
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
+import type { AppContext } from '../context.js';
+import { buildTools } from '../tools/catalog.js';
+import { callTool, describeTool, type ToolDefinition } from '../tools/framework.js';
+import type { InFlight } from './in-flight.js';
+
+const INSTRUCTIONS =
+  'Docker Hub, OCI registries and Docker Scout. Each tool takes `action` plus that action\'s parameters; the `action` description lists them. ' +
+  'Destructive actions are disabled unless the operator enables them; `hub_admin config` shows what is enabled and `hub_admin whoami` who the server acts as.';
+
+export function createMcpServer(app: AppContext, inFlight: InFlight): Server {
+  const tools = buildTools(app.config.enabledTools);
+  const definitions = new Map<string, ToolDefinition>();
+  for (const tool of tools) {
+    const definition = describeTool(tool, app.config);
+    if (definition) definitions.set(tool.name, definition);
+  }
+  const caps = { maxBytes: app.config.maxResultBytes, maxItems: 500 };
+
+  const server = new Server(
+    { name: 'dockerhub-mcp', title: 'Docker Hub MCP', version: app.version },
+    { capabilities: { tools: { listChanged: false }, logging: {} }, instructions: INSTRUCTIONS },
+  );
+
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...definitions.values()] }));
+
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const name = request.params.name;
+    const spec = definitions.has(name) ? tools.find((tool) => tool.name === name) : undefined;
+    if (!spec) {
+      throw new McpError(ErrorCode.InvalidParams, `Unknown tool '${name.slice(0, 100)}'; available: ${[...definitions.keys()].join(', ')}`);
+    }
+    const progressToken = request.params._meta?.progressToken;
+    const log = app.logger.child({ tool: name });
+    return inFlight.run(() =>
+      callTool(spec, request.params.arguments ?? {}, {
+        config: app.config,
+        caps,
+        ctx: {
+          app,
+          signal: extra.signal,
+          log,
+          progress: async (progress, total, message) => {
+            if (progressToken === undefined) return;
+            await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress, total, message } });
+          },
+        },
+      }),
+    );
+  });
+
+  return server;
+}

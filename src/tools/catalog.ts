@@ -1,0 +1,19 @@
+// Every tool the server can serve, and the subset a configuration enables. Tools arrive here as
+// their issues land; the README's tool table is rendered from this list.
+import { TOOL_NAMES, type ToolName } from '../config-spec.js';
+import type { AppContext } from '../context.js';
+import type { ToolSpec } from './framework.js';
+import { createHubAdminTool } from './hub-admin.js';
+
+/** The tools named in `enabled` that exist, in catalog order. */
+export function buildTools(enabled: readonly ToolName[]): readonly ToolSpec<AppContext>[] {
+  const served: ToolSpec<AppContext>[] = [];
+  const candidates = [createHubAdminTool(() => served)];
+  const wanted = new Set(enabled);
+  for (const tool of candidates) if (wanted.has(tool.name)) served.push(tool);
+  return served;
+}
+
+export function allTools(): readonly ToolSpec<AppContext>[] {
+  return buildTools(TOOL_NAMES);
+}

@@ -1,0 +1,225 @@
+// Action-routed tools: one MCP tool per domain, `action` selects the operation. This file turns
+// action tables into what the model sees (a flat object schema, computed annotations) and runs a
+// call: validate → read-only / gate check → handler → redact → cap → result.
+import { z } from 'zod';
+import type { Config } from '../config.js';
+import type { ToolName } from '../config-spec.js';
+import type { Envelope } from '../http/envelope.js';
+import { ToolError, toToolError } from '../http/errors.js';
+import { redact } from '../http/redact.js';
+import type { Logger } from '../log.js';
+import { capEnvelope, type Caps } from './caps.js';
+import { formatIssues } from './validation-messages.js';
+
+/** Parameters of one action: name → zod schema (with `.describe()`). */
+export type ParamShape = Record<string, z.ZodType>;
+
+/** What a handler gets besides its arguments. */
+export interface ToolContext<App = unknown> {
+  app: App;
+  signal: AbortSignal;
+  log: Logger;
+  /** Sends a progress notification when the client asked for them (no-op otherwise). */
+  progress(progress: number, total?: number, message?: string): Promise<void>;
+}
+
+/** A handler result: the envelope, plus values allowed through redaction in this result only. */
+export type ActionOutput = Envelope & { reveal?: readonly string[] };
+
+export interface ActionSpec<P extends ParamShape, App> {
+  /** One short line: what the action does. */
+  description: string;
+  /** Parameters, each with `.describe()`; optional ones `.optional()`. */
+  params: P;
+  /** Changes something upstream (removed in read-only mode). */
+  write?: boolean;
+  /** Deletes, overwrites or revokes (behind DOCKERHUB_ALLOW_DESTRUCTIVE); implies write. */
+  destructive?: boolean;
+  run(args: z.infer<z.ZodObject<P>> & { dry_run?: boolean }, ctx: ToolContext<App>): Promise<ActionOutput>;
+}
+
+/** An action with its types erased, as the framework stores it. */
+export interface Action<App> {
+  description: string;
+  shape: ParamShape;
+  write: boolean;
+  destructive: boolean;
+  /** Validates the arguments strictly, then runs; `label` (`tool.action`) prefixes validation errors. */
+  invoke(args: Record<string, unknown>, ctx: ToolContext<App>, label: string): Promise<ActionOutput>;
+}
+
+const DRY_RUN = z.boolean().optional().describe('Destructive actions: validate and show the exact target, change nothing.');
+
+export function defineAction<P extends ParamShape, App>(spec: ActionSpec<P, App>): Action<App> {
+  const destructive = spec.destructive === true;
+  const shape: ParamShape = destructive ? { ...spec.params, dry_run: DRY_RUN } : spec.params;
+  const schema = z.strictObject(shape);
+  return {
+    description: spec.description,
+    shape,
+    write: destructive || spec.write === true,
+    destructive,
+    invoke: async (args, ctx, label) => {
+      const parsed = schema.safeParse(args);
+      if (!parsed.success) throw new ToolError('invalid_argument', `${label}: ${formatIssues(parsed.error.issues, args, Object.keys(shape))}`);
+      return spec.run(parsed.data as z.infer<z.ZodObject<P>> & { dry_run?: boolean }, ctx);
+    },
+  };
+}
+
+export interface ToolSpec<App> {
+  name: ToolName;
+  title: string;
+  /** One or two sentences; the action list is appended. */
+  description: string;
+  /** True when the tool talks to services outside this process. */
+  openWorld: boolean;
+  actions: Readonly<Record<string, Action<App>>>;
+}
+
+export interface ToolAnnotations {
+  title: string;
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+/** The tools/list entry. */
+export interface ToolDefinition {
+  name: string;
+  title: string;
+  description: string;
+  inputSchema: { type: 'object'; properties: Record<string, object>; required: string[] };
+  annotations: ToolAnnotations;
+}
+
+export interface Exposure {
+  /** Actions in the `action` enum. */
+  exposed: string[];
+  /** Destructive actions hidden because the gate is closed (callable with dry_run). */
+  gated: string[];
+  /** Write actions hidden by read-only mode. */
+  readOnlyHidden: string[];
+}
+
+export function exposure<App>(spec: ToolSpec<App>, config: Pick<Config, 'readOnly' | 'allowDestructive'>): Exposure {
+  const out: Exposure = { exposed: [], gated: [], readOnlyHidden: [] };
+  for (const [name, action] of Object.entries(spec.actions)) {
+    if (config.readOnly && action.write) out.readOnlyHidden.push(name);
+    else if (action.destructive && !config.allowDestructive) out.gated.push(name);
+    else out.exposed.push(name);
+  }
+  return out;
+}
+
+function paramSchema(schema: z.ZodType): object {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  delete json.$schema;
+  return json;
+}
+
+function requiredParams(shape: ParamShape): string[] {
+  return Object.entries(shape)
+    .filter(([, schema]) => !schema.safeParse(undefined).success)
+    .map(([name]) => name);
+}
+
+export function describeTool<App>(spec: ToolSpec<App>, config: Pick<Config, 'readOnly' | 'allowDestructive'>): ToolDefinition | undefined {
+  const { exposed, gated } = exposure(spec, config);
+  if (exposed.length === 0 && gated.length === 0) return undefined;
+  const callable = [...exposed, ...gated];
+
+  const properties: Record<string, object> = {};
+  const lines: string[] = [];
+  for (const name of callable) {
+    const action = spec.actions[name]!;
+    for (const [param, schema] of Object.entries(action.shape)) {
+      properties[param] ??= paramSchema(schema);
+    }
+    const required = requiredParams(action.shape);
+    lines.push(`${name}${required.length > 0 ? `(${required.join(', ')})` : ''}: ${action.description}`);
+  }
+  const actionEnum = exposed.length > 0 ? exposed : callable;
+  const actionProperty = { type: 'string', enum: actionEnum, description: `Operation. ${lines.join('; ')}` };
+
+  let description = spec.description;
+  if (gated.length > 0) {
+    description += ` Disabled (destructive): ${gated.join(', ')}; an operator enables them with DOCKERHUB_ALLOW_DESTRUCTIVE=true (dry_run: true works without it).`;
+  }
+  const exposedActions = exposed.map((name) => spec.actions[name]!);
+  const readOnly = exposedActions.every((action) => !action.write);
+  return {
+    name: spec.name,
+    title: spec.title,
+    description,
+    inputSchema: { type: 'object', properties: { action: actionProperty, ...properties }, required: ['action'] },
+    annotations: {
+      title: spec.title,
+      readOnlyHint: readOnly,
+      destructiveHint: exposedActions.some((action) => action.destructive),
+      idempotentHint: readOnly,
+      openWorldHint: spec.openWorld,
+    },
+  };
+}
+
+/** The MCP CallTool result shape. */
+export interface CallResult {
+  [key: string]: unknown;
+  content: { type: 'text'; text: string }[];
+  structuredContent: Record<string, unknown>;
+  isError?: boolean;
+}
+
+export function errorResult(error: ToolError): CallResult {
+  const body = redact({ error: error.toBody() });
+  return { content: [{ type: 'text', text: JSON.stringify(body) }], structuredContent: body, isError: true };
+}
+
+export interface CallOptions<App> {
+  ctx: ToolContext<App>;
+  config: Pick<Config, 'readOnly' | 'allowDestructive'>;
+  caps: Caps;
+}
+
+export async function callTool<App>(spec: ToolSpec<App>, rawArgs: unknown, options: CallOptions<App>): Promise<CallResult> {
+  const { ctx, config } = options;
+  try {
+    if (rawArgs === null || typeof rawArgs !== 'object' || Array.isArray(rawArgs)) {
+      throw new ToolError('invalid_argument', `${spec.name}: arguments must be an object with an 'action' field`);
+    }
+    const { action: actionName, ...args } = rawArgs as Record<string, unknown>;
+    const { exposed, gated, readOnlyHidden } = exposure(spec, config);
+    const valid = [...exposed, ...gated].join(', ');
+    if (typeof actionName !== 'string' || actionName.length === 0) {
+      throw new ToolError('invalid_argument', `${spec.name}: missing required parameter 'action'; valid actions: ${valid}`);
+    }
+    const action = Object.hasOwn(spec.actions, actionName) ? spec.actions[actionName] : undefined;
+    if (!action) {
+      throw new ToolError('unknown_action', `${spec.name}: unknown action '${actionName.slice(0, 100)}'; valid actions: ${valid}`);
+    }
+    if (readOnlyHidden.includes(actionName)) {
+      throw new ToolError('read_only', `${spec.name}.${actionName} changes data and the server is in read-only mode`, undefined, 'An operator turns read-only mode off by unsetting DOCKERHUB_READ_ONLY (or dropping --read-only).');
+    }
+    if (gated.includes(actionName) && args.dry_run !== true) {
+      throw new ToolError(
+        'gate_closed',
+        `${spec.name}.${actionName} is destructive and disabled on this server`,
+        undefined,
+        'An operator enables destructive actions with DOCKERHUB_ALLOW_DESTRUCTIVE=true (or --allow-destructive); call with dry_run: true to see what it would change.',
+      );
+    }
+    const started = Date.now();
+    const output = await action.invoke(args, ctx, `${spec.name}.${actionName}`);
+    ctx.log.debug('tool call', { tool: spec.name, action: actionName, ms: Date.now() - started, status: output.status_code });
+    const { reveal, ...result } = output;
+    const safe = redact(result, { reveal: new Set(reveal ?? []) });
+    const capped = capEnvelope(safe, options.caps);
+    return { content: [{ type: 'text', text: JSON.stringify(capped) }], structuredContent: capped as unknown as Record<string, unknown> };
+  } catch (error) {
+    const toolError = toToolError(error);
+    if (toolError.type === 'internal_error') ctx.log.error('tool call failed', { tool: spec.name, error: toolError.message });
+    return errorResult(toolError);
+  }
+}
