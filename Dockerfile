@@ -5,9 +5,8 @@
 #   docker run --rm -p 8000:8000 -e TRANSPORT=streamable-http -e HOST=0.0.0.0 \
 #     -e MCP_AUTH_TOKEN=... dockerhub-mcp                               # streamable HTTP
 #
-# Without Docker (buildah/podman; Docker Hub unreachable): see test/container/container.test.ts
-# and scripts/container-engine.mjs. Build with `--format docker` there, or the OCI image format
-# drops HEALTHCHECK.
+# With buildah/podman, build with `--format docker`: the OCI image format has no HEALTHCHECK.
+# `npm run test:container` builds and tests the image (docker, else buildah + podman).
 #
 # NPM_CONFIG_REGISTRY selects the registry `npm ci` installs from (the lockfile carries no
 # `resolved` URLs). Proxies come from the standard HTTP_PROXY / HTTPS_PROXY / NO_PROXY build
@@ -54,6 +53,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && rm -rf /root/.npm /tmp/*
+COPY LICENSE ./
 COPY --from=build /app/dist ./dist
 
 USER node
@@ -61,10 +61,15 @@ USER node
 # Documentation only: HTTP mode listens here (PORT). stdio mode needs no port.
 EXPOSE 8000
 
-# HTTP mode: GET /healthz on the configured PORT via node's fetch (no curl in the image).
-# stdio mode: nothing listens, so the check succeeds trivially. HOST 0.0.0.0 / :: is probed
-# on loopback; any other HOST is probed as given.
+# HTTP mode: GET /healthz via node's fetch (no curl in the image). The transport, host and port
+# are read like the server reads them: PID 1's flags (--transport/--host/--port) first, then
+# TRANSPORT/HOST/PORT, then the defaults. stdio mode has no port, so the check passes trivially.
+# HOST 0.0.0.0 / :: is probed on 127.0.0.1; any other HOST is probed as given.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "const t=(process.env.TRANSPORT||'stdio').toLowerCase();if(t!=='streamable-http'&&t!=='http')process.exit(0);let h=process.env.HOST||'127.0.0.1';if(h==='0.0.0.0'||h==='::'||h==='[::]')h='127.0.0.1';if(h.includes(':')&&!h.startsWith('['))h='['+h+']';fetch('http://'+h+':'+(process.env.PORT||'8000')+'/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "const fs=require('fs');let a=[];try{a=fs.readFileSync('/proc/1/cmdline','utf8').split('\\0')}catch{} \
+    const opt=(n,d)=>{for(let i=0;i<a.length;i++){if(a[i]==='--'+n)return a[i+1];if(a[i].startsWith('--'+n+'='))return a[i].slice(n.length+3)}return process.env[n.toUpperCase()]||d}; \
+    const t=String(opt('transport','stdio')).toLowerCase();if(t!=='streamable-http'&&t!=='http')process.exit(0); \
+    let h=String(opt('host','127.0.0.1'));if(h==='0.0.0.0'||h==='::'||h==='[::]')h='127.0.0.1';if(h.includes(':')&&!h.startsWith('['))h='['+h+']'; \
+    fetch('http://'+h+':'+opt('port','8000')+'/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 
 ENTRYPOINT ["node", "/app/dist/main.js"]

@@ -231,7 +231,7 @@ async function readBounded(response: Response, limit: number): Promise<string> {
     await response.body?.cancel();
     throw new ToolError('upstream_error', `response body of ${declared} bytes exceeds the ${limit}-byte limit for in-memory reads`);
   }
-  const reader = response.body!.getReader();
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {

@@ -42,7 +42,7 @@ function setIn(owner: Container, key: string | number, value: unknown): void {
 export function capEnvelope<T extends Envelope>(input: T, caps: Caps): T {
   let truncated = false;
   // Work on a copy wrapped in a holder so the top-level `data` is just another slot.
-  const holder = { data: structuredClone(input.data) as unknown };
+  const holder: { data: unknown } = { data: structuredClone(input.data) };
 
   for (const slot of arraysIn(holder)) {
     if (slot.array.length > caps.maxItems) {

@@ -1,6 +1,5 @@
 // hub_admin: what the server itself knows. Rate-limit telemetry, who it acts as, and its
 // effective configuration (secrets shown only as set / not set).
-import { z } from 'zod';
 import { TOOL_NAMES } from '../config-spec.js';
 import type { AppContext } from '../context.js';
 import { envelope } from '../http/envelope.js';
