@@ -6,9 +6,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { ConfigError, isLoopbackHost, loadConfig, type Config } from './config.js';
 import { createAppContext } from './context.js';
 import { createLogger } from './log.js';
-import { startHttp } from './server/http.js';
 import { onShutdown } from './server/shutdown.js';
-import { serveStdio } from './server/stdio.js';
 import { VERSION } from './version.js';
 
 function readDotenv(): Record<string, string> {
@@ -50,10 +48,13 @@ async function main(): Promise<void> {
   const app = createAppContext(config, logger, VERSION);
   process.on('unhandledRejection', (reason) => logger.error('unhandled rejection', { error: reason }));
 
+  // Each transport is loaded only when chosen: stdio start-up never loads the HTTP stack.
   if (config.transport === 'stdio') {
+    const { serveStdio } = await import('./server/stdio.js');
     await serveStdio(app);
     return;
   }
+  const { startHttp } = await import('./server/http.js');
   const http = await startHttp(app);
   logger.info('serving MCP over streamable HTTP', { url: http.url, stateless: config.stateless, auth: config.mcpAuthToken !== undefined, tools: config.enabledTools });
   onShutdown(logger, async () => {

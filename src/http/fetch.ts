@@ -1,7 +1,7 @@
 // The one seam every upstream request goes through: globalThis.fetch, looked up at call time (so
 // msw can intercept it in unit tests), with an undici Agent as dispatcher for a keep-alive pool
 // and connect / headers / body timeouts. Node's fetch accepts an undici 7 Agent as dispatcher.
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 
 export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -16,16 +16,24 @@ export interface PooledFetcher {
   close(): Promise<void>;
 }
 
+/** The pool is created on the first request: start-up (and tools/list) never pays for undici. */
 export function createFetcher(options: FetcherOptions): PooledFetcher {
-  const agent = new Agent({
-    connect: { timeout: Math.min(options.timeoutMs, 10_000) },
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-    keepAliveTimeout: 30_000,
-    connections: options.connections ?? 16,
-  });
+  let agent: Promise<Agent> | undefined;
+  const pool = (): Promise<Agent> =>
+    (agent ??= import('undici').then(
+      ({ Agent }) =>
+        new Agent({
+          connect: { timeout: Math.min(options.timeoutMs, 10_000) },
+          headersTimeout: options.timeoutMs,
+          bodyTimeout: options.timeoutMs,
+          keepAliveTimeout: 30_000,
+          connections: options.connections ?? 16,
+        }),
+    ));
   return {
-    fetch: (url, init) => globalThis.fetch(url, { ...init, dispatcher: agent } as unknown as RequestInit),
-    close: () => agent.close(),
+    fetch: async (url, init) => globalThis.fetch(url, { ...init, dispatcher: await pool() } as unknown as RequestInit),
+    close: async () => {
+      if (agent) await (await agent).close();
+    },
   };
 }
