@@ -1,14 +1,18 @@
 // The process-wide Docker Hub JWT: minted from user + secret (password, PAT or OAT) with
 // POST /v2/auth/token, or given as DOCKERHUB_JWT. Shared by the Hub and Scout clients, cached
-// until `exp - 60 s`, one mint in flight however many callers wait for it.
+// until `exp - 60 s`, one mint in flight however many callers wait for it. A failed mint explains
+// itself for the kind of secret configured, and never contains the secret.
 import { decodeJwt, type JWTPayload } from 'jose';
 import type { AuthProvider, RequestBase } from '../http/client.js';
-import { ToolError } from '../http/errors.js';
+import { ToolError, upstreamMessage } from '../http/errors.js';
 
 const REFRESH_SKEW_MS = 60_000;
 const FALLBACK_TTL_MS = 300_000;
 
 export type HubAuthMode = 'jwt' | 'credentials' | 'anonymous';
+
+/** What kind of secret the server authenticates with; decides which hints an auth failure gets. */
+export type CredentialKind = 'password' | 'pat' | 'oat' | 'jwt' | 'anonymous';
 
 export interface HubCredentials {
   user?: string;
@@ -40,7 +44,8 @@ export function decodeClaims(jwt: string): Record<string, unknown> {
   return out;
 }
 
-function expiryOf(jwt: string, now: number): number {
+/** Expiry of a JWT in ms since the epoch: its `exp`, or now + 300 s when it has none. */
+export function expiryOf(jwt: string, now: number): number {
   try {
     const { exp } = decodeJwt(jwt);
     if (typeof exp === 'number') return exp * 1000;
@@ -50,20 +55,72 @@ function expiryOf(jwt: string, now: number): number {
   return now + FALLBACK_TTL_MS;
 }
 
+export function credentialKindOf(secret: string | undefined): CredentialKind {
+  if (!secret) return 'anonymous';
+  if (secret.startsWith('dckr_pat_')) return 'pat';
+  if (secret.startsWith('dckr_oat_')) return 'oat';
+  return 'password';
+}
+
+const trimmed = (value: string | undefined): string | undefined => {
+  const t = value?.trim();
+  return t ? t : undefined;
+};
+
+/** The hint for a rejected mint, by the kind of secret configured. */
+export function mintFailureHint(kind: CredentialKind, status: number, detail: string | undefined): string {
+  if (status === 429) return 'Docker Hub rate-limited the token request; wait a minute and retry.';
+  if (detail && /sso/i.test(detail)) return 'The organization enforces SSO, so passwords are refused: set DOCKER_HUB_TOKEN to a personal access token (dckr_pat_…).';
+  switch (kind) {
+    case 'pat':
+      return 'The personal access token was refused: it may be expired, revoked or inactive, or DOCKER_HUB_USER is not the user who created it (Account settings → Personal access tokens).';
+    case 'oat':
+      return 'The organization access token was refused: DOCKER_HUB_USER must be the organization name (not a user), and the token must be active and unexpired (Admin Console → Access tokens).';
+    default:
+      return 'Wrong user name or password for DOCKER_HUB_USER / DOCKER_HUB_TOKEN; if your organization enforces SSO, use a personal access token (dckr_pat_…) instead of the password.';
+  }
+}
+
+/** Waits for `promise` but gives up when `signal` aborts (the shared work goes on for others). */
+function raceSignal<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(new ToolError('cancelled', 'the request was cancelled'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new ToolError('cancelled', 'the request was cancelled'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
 export class HubTokenManager implements AuthProvider {
   readonly mode: HubAuthMode;
+  /** password, pat, oat (from the secret's prefix), jwt or anonymous. */
+  readonly kind: CredentialKind;
+  private readonly credentials: HubCredentials;
   private cached?: { jwt: string; expiresAt: number };
   private pending?: Promise<string>;
   /** Number of mints sent, for tests and diagnostics. */
   mints = 0;
 
   constructor(
-    private readonly credentials: HubCredentials,
+    credentials: HubCredentials,
     /** A Hub request base without auth, used only to mint. */
     private readonly mintBase: RequestBase,
     private readonly now: () => number = Date.now,
   ) {
-    this.mode = credentials.jwt ? 'jwt' : credentials.user && credentials.secret ? 'credentials' : 'anonymous';
+    // Secrets pasted into env files often carry a trailing newline or spaces.
+    this.credentials = { user: trimmed(credentials.user), secret: trimmed(credentials.secret), jwt: trimmed(credentials.jwt) };
+    this.mode = this.credentials.jwt ? 'jwt' : this.credentials.user && this.credentials.secret ? 'credentials' : 'anonymous';
+    this.kind = this.mode === 'jwt' ? 'jwt' : this.mode === 'anonymous' ? 'anonymous' : credentialKindOf(this.credentials.secret);
   }
 
   get identity(): string | undefined {
@@ -80,10 +137,11 @@ export class HubTokenManager implements AuthProvider {
     if (this.mode === 'jwt') return this.credentials.jwt;
     if (this.mode === 'anonymous') return undefined;
     if (this.cached && this.now() < this.cached.expiresAt - REFRESH_SKEW_MS) return this.cached.jwt;
-    this.pending ??= this.mint(signal).finally(() => {
+    // The mint is shared: it runs on its own deadline, so one caller giving up does not fail the others.
+    this.pending ??= this.mint().finally(() => {
       this.pending = undefined;
     });
-    return this.pending;
+    return raceSignal(this.pending, signal);
   }
 
   async header(signal?: AbortSignal): Promise<string | undefined> {
@@ -108,7 +166,7 @@ export class HubTokenManager implements AuthProvider {
     return this.cached?.expiresAt;
   }
 
-  private async mint(signal?: AbortSignal): Promise<string> {
+  private async mint(): Promise<string> {
     this.mints++;
     const identifier = this.credentials.user ?? '';
     let result;
@@ -118,22 +176,23 @@ export class HubTokenManager implements AuthProvider {
         path: '/v2/auth/token',
         json: { identifier, secret: this.credentials.secret },
         auth: false,
-        signal,
       });
     } catch (error) {
-      if (error instanceof ToolError && (error.status === 401 || error.status === 403)) {
+      if (error instanceof ToolError && error.status !== undefined && [400, 401, 403, 429].includes(error.status)) {
+        // The upstream message may quote the request; keep only what follows the status line.
+        const detail = /: (.*)$/.exec(error.message)?.[1];
         throw new ToolError(
-          'unauthorized',
-          `Docker Hub rejected the credentials for '${identifier}' (HTTP ${error.status})`,
+          error.status === 429 ? 'rate_limited' : 'unauthorized',
+          `Docker Hub refused a token for '${identifier}' (HTTP ${error.status}${detail ? `: ${detail}` : ''})`,
           error.status,
-          'Check DOCKER_HUB_TOKEN: a PAT may be expired or revoked; for an organization access token (dckr_oat_…) DOCKER_HUB_USER must be the organization name.',
+          mintFailureHint(this.kind, error.status, detail),
         );
       }
       throw error;
     }
-    const jwt = result.data.access_token ?? result.data.token;
+    const jwt = result.data?.access_token ?? result.data?.token;
     if (typeof jwt !== 'string' || jwt.length === 0) {
-      throw new ToolError('upstream_error', 'Docker Hub answered the token request without a token');
+      throw new ToolError('upstream_error', `Docker Hub answered the token request without a token${upstreamMessage(result.data) ? ` (${upstreamMessage(result.data)})` : ''}`);
     }
     this.cached = { jwt, expiresAt: expiryOf(jwt, this.now()) };
     return jwt;

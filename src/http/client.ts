@@ -23,8 +23,16 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Send the auth header (default true). */
   auth?: boolean;
-  /** How to read the body: auto (JSON by content type, else text), text, or none (discard). */
-  read?: 'auto' | 'text' | 'none';
+  /**
+   * How to read the body: auto (JSON by content type, else text), text, bytes (a Buffer, for
+   * content that is hashed), stream (the body itself, unread: the caller must consume or cancel
+   * it), or none (discard).
+   */
+  read?: 'auto' | 'text' | 'bytes' | 'stream' | 'none';
+  /** `manual` returns 3xx responses to the caller (registries: drop auth on cross-origin hops). */
+  redirect?: 'follow' | 'manual';
+  /** Overall deadline for this call in ms (default: the base's timeout; streams have none). */
+  timeoutMs?: number;
   /** Statuses returned as data instead of raised (e.g. 404 for an existence check). */
   accept?: readonly number[];
   /** Extra hint for errors from this call. */
@@ -125,16 +133,19 @@ export class RequestBase {
         if (value) headers.set('authorization', value);
       }
 
-      const deadline = AbortSignal.timeout(this.options.timeoutMs);
-      const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+      // A streamed body outlives this call, so it gets no overall deadline: undici's body
+      // timeout still bounds every idle gap.
+      const deadline = options.read === 'stream' ? undefined : AbortSignal.timeout(options.timeoutMs ?? this.options.timeoutMs);
+      const signals = [options.signal, deadline].filter((s): s is AbortSignal => s !== undefined);
+      const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
       let response: Response;
       try {
-        const init: RequestInit & { duplex?: 'half' } = { method, headers, body, signal, redirect: 'follow' };
+        const init: RequestInit & { duplex?: 'half' } = { method, headers, body, signal, redirect: options.redirect ?? 'follow' };
         if (body instanceof ReadableStream) init.duplex = 'half';
         response = await this.options.fetch(url.toString(), init);
       } catch (error) {
         if (options.signal?.aborted) throw new ToolError('cancelled', `${method} ${display} was cancelled`);
-        const timedOut = deadline.aborted;
+        const timedOut = deadline?.aborted === true;
         const decision = decideRetry({ method, attempt, waitedMs, replayable }, policy);
         this.options.logger.warn('upstream request failed', {
           upstream: this.upstream,
@@ -163,7 +174,8 @@ export class RequestBase {
         continue;
       }
 
-      const accepted = response.ok || (options.accept?.includes(response.status) ?? false);
+      const redirected = options.redirect === 'manual' && response.status >= 300 && response.status < 400;
+      const accepted = response.ok || redirected || (options.accept?.includes(response.status) ?? false);
       if (!accepted) {
         const decision = decideRetry({ method, status: response.status, headers: response.headers, attempt, waitedMs, replayable }, policy);
         if (decision.retry) {
@@ -205,12 +217,15 @@ export class RequestBase {
     }
   }
 
-  private async readBody(response: Response, read: 'auto' | 'text' | 'none', method: string): Promise<unknown> {
+  private async readBody(response: Response, read: NonNullable<RequestOptions['read']>, method: string): Promise<unknown> {
     if (read === 'none' || method === 'HEAD' || response.status === 204 || !response.body) {
       await response.body?.cancel();
       return null;
     }
-    const text = await readBounded(response, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY);
+    if (read === 'stream') return response.body;
+    const bytes = await readBounded(response, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY);
+    if (read === 'bytes') return bytes;
+    const text = bytes.toString('utf8');
     if (text.length === 0) return null;
     const type = response.headers.get('content-type') ?? '';
     if (read === 'auto' && /json/i.test(type)) {
@@ -224,8 +239,8 @@ export class RequestBase {
   }
 }
 
-/** Reads a body as text, refusing to buffer more than `limit` bytes. */
-async function readBounded(response: Response, limit: number): Promise<string> {
+/** Reads a body, refusing to buffer more than `limit` bytes. */
+async function readBounded(response: Response, limit: number): Promise<Buffer> {
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > limit) {
     await response.body?.cancel();
@@ -244,7 +259,7 @@ async function readBounded(response: Response, limit: number): Promise<string> {
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function describeNetworkError(error: unknown): string {
