@@ -4,10 +4,15 @@
 import { HubTokenManager } from './auth/hub-token.js';
 import { configuredSecrets, type Config } from './config.js';
 import { RequestBase } from './http/client.js';
+import { HubClient } from './hub/client.js';
 import { createFetcher, type PooledFetcher } from './http/fetch.js';
 import { RateLimitStore } from './http/rate-limit.js';
 import { registerSecret } from './http/redact.js';
 import type { Logger } from './log.js';
+import { CredentialSource } from './auth/credentials.js';
+import { RegistryAuth } from './auth/registry-token.js';
+import { RegistryClient } from './registry/client.js';
+import { RegistryTransport } from './registry/transport.js';
 
 export interface AppContext {
   readonly config: Config;
@@ -18,6 +23,10 @@ export interface AppContext {
   readonly hubAuth: HubTokenManager;
   /** Hub API requests, authenticated with the Hub JWT when credentials are configured. */
   readonly hub: RequestBase;
+  /** The Hub management API (route tables, paging, SCIM on its own bearer). */
+  readonly hubClient: HubClient;
+  /** Registry v2 / OCI client for any registry; tokens and cached content shared by every call. */
+  readonly registry: RegistryClient;
   close(): Promise<void>;
 }
 
@@ -29,14 +38,27 @@ export function createAppContext(config: Config, logger: Logger, version: string
   const mintBase = new RequestBase({ ...base, upstream: 'hub', baseUrl: config.hubUrl });
   const hubAuth = new HubTokenManager({ user: config.hubUser, secret: config.hubToken, jwt: config.hubJwt }, mintBase);
   const hub = new RequestBase({ ...base, upstream: 'hub', baseUrl: config.hubUrl, auth: hubAuth });
+  // SCIM uses the organization's SCIM token (bearerSCIMAuth), never the Hub JWT.
+  const scimToken = config.scimToken?.trim();
+  const scim = scimToken
+    ? new RequestBase({ ...base, upstream: 'hub', baseUrl: config.hubUrl, auth: { header: async () => `Bearer ${scimToken}`, invalidate: () => false } })
+    : undefined;
+  const hubClient = new HubClient({ hub, scim, auth: hubAuth, logger });
+  const credentials = new CredentialSource({ dockerConfigDir: config.dockerConfig, hubUser: config.hubUser, hubToken: config.hubToken, logger });
+  const tokenBase = new RequestBase({ ...base, upstream: 'registry-auth', baseUrl: config.registryAuthUrl });
+  const registryAuth = new RegistryAuth({ credentials, tokenBase, logger, hubRealm: config.registryAuthUrl });
+  const transport = new RegistryTransport({ ...base, auth: registryAuth });
+  const registry = new RegistryClient({ transport, defaults: { registryUrl: config.registryUrl }, logger });
   return {
     config,
+    registry,
     version,
     logger,
     rateLimits,
     fetcher: pool,
     hubAuth,
     hub,
+    hubClient,
     close: () => pool.close(),
   };
 }

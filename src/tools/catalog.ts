@@ -4,11 +4,12 @@ import { TOOL_NAMES, type ToolName } from '../config-spec.js';
 import type { AppContext } from '../context.js';
 import type { ToolSpec } from './framework.js';
 import { createHubAdminTool } from './hub-admin.js';
+import { createHubRegistryTool } from './hub-registry.js';
 
 /** The tools named in `enabled` that exist, in catalog order. */
 export function buildTools(enabled: readonly ToolName[]): readonly ToolSpec<AppContext>[] {
   const served: ToolSpec<AppContext>[] = [];
-  const candidates = [createHubAdminTool(() => served)];
+  const candidates = [createHubAdminTool(() => served), createHubRegistryTool()];
   const wanted = new Set(enabled);
   for (const tool of candidates) if (wanted.has(tool.name)) served.push(tool);
   return served;

@@ -1,0 +1,205 @@
+// hub_registry: the Registry HTTP API v2 / OCI distribution for any registry. `repo` takes a
+// full reference (`nginx`, `ghcr.io/o/r:tag`, `localhost:5000/x@sha256:…`); `reference` a tag or
+// digest. Read actions live here; pushes, copies and deletes in hub-registry-write.ts.
+import { z } from 'zod';
+import type { AppContext } from '../context.js';
+import { envelope } from '../http/envelope.js';
+import { ToolError } from '../http/errors.js';
+import { repositoryScope } from '../auth/registry-token.js';
+import { parsePlatform } from '../registry/platform.js';
+import { manifestReference, registryForHost, validateDigest, type ImageRef } from '../registry/reference.js';
+import { upstreamName } from '../registry/transport.js';
+import { imageManifest, inspect, listPaged, listReferrers, platformsOf, readBlob, sortTags, tagFilter } from '../registry/read-ops.js';
+import { defineAction, type Action, type ToolSpec } from './framework.js';
+
+const repo = z.string().min(1).max(512).describe('Image: name[:tag|@digest], any registry host');
+const reference = z.string().max(200).optional().describe('Tag or digest (default: from repo, else latest)');
+const requiredReference = z.string().min(1).max(200).describe('Tag or digest');
+const digest = z.string().min(1).max(200).describe('Digest sha256:<hex>');
+const platform = z.string().max(60).optional().describe('os/arch[/variant], default linux/amd64');
+
+export const readActions: Record<string, Action<AppContext>> = {
+  api_version: defineAction({
+    description: 'probe /v2/ (API support, auth)',
+    params: { registry: z.string().max(255).optional().describe('Registry host[:port] (default DOCKER_REGISTRY_URL)') },
+    run: async ({ registry }, { app, signal }) => {
+      const target = registry ? registryForHost(registry, { registryUrl: app.config.registryUrl }) : app.registry.parse('x/probe').registry;
+      const result = await app.registry.transport.request(target, { path: '/v2/', scopes: [], accept: [404], signal });
+      const apiVersion = result.raw.get('docker-distribution-api-version');
+      return envelope(
+        { registry: target.host, supported: result.status_code === 200, api_version: apiVersion ?? null },
+        app.rateLimits.get(upstreamName(target)) ?? null,
+        result.status_code,
+      );
+    },
+  }),
+  list_tags: defineAction({
+    description: 'tags, all pages up to max_items',
+    params: {
+      repo,
+      n: z.number().int().min(1).max(10000).optional().describe('Page size asked of the registry'),
+      last: z.string().max(200).optional().describe('Continue after this tag (from next)'),
+      sort: z.enum(['semver', 'name']).optional().describe('semver: newest version first'),
+      filter: z.string().max(200).optional().describe('Substring, or glob with * ?'),
+      max_items: z.number().int().min(1).max(10000).optional().describe('Item cap (default 1000)'),
+    },
+    run: async (args, { app, signal }) => {
+      const ref = app.registry.parse(args.repo);
+      const listed = await listPaged(app.registry, ref, {
+        path: `/v2/${ref.repository}/tags/list`,
+        field: 'tags',
+        scopes: app.registry.pull(ref),
+        n: args.n,
+        last: args.last,
+        maxItems: args.max_items ?? 1000,
+        signal,
+      });
+      let tags = listed.items;
+      if (args.filter) tags = tags.filter(tagFilter(args.filter));
+      tags = sortTags(tags, args.sort);
+      const out = envelope({ name: ref.repository, registry: ref.registry.host, count: tags.length, tags }, app.rateLimits.get(upstreamName(ref.registry)) ?? null);
+      if (listed.next) return { ...out, truncated: true, next: { last: listed.next } };
+      return out;
+    },
+  }),
+  get_manifest: defineAction({
+    description: 'manifest or index (platform picks a child)',
+    params: { repo, reference, platform, accept: z.string().max(500).optional().describe('Accept override (media types)') },
+    run: async (args, { app, signal }) => {
+      const ref = app.registry.parse(args.repo, args.reference);
+      const top = await app.registry.getManifest(ref, manifestReference(ref), signal, args.accept ?? undefined);
+      let shown = top;
+      let indexDigest: string | undefined;
+      if (args.platform && app.registry.isIndex(top)) {
+        shown = (await imageManifest(app.registry, ref, top, parsePlatform(args.platform), signal)).image;
+        indexDigest = top.digest;
+      }
+      return envelope(
+        { repository: ref.repository, digest: shown.digest, media_type: shown.mediaType, size: shown.size, ...(indexDigest ? { index_digest: indexDigest } : {}), manifest: shown.json },
+        app.rateLimits.get(upstreamName(ref.registry)) ?? null,
+      );
+    },
+  }),
+  check_manifest: defineAction({
+    description: 'HEAD manifest: exists, digest, size (no pull counted)',
+    params: { repo, reference },
+    run: async (args, { app, signal }) => {
+      const ref = app.registry.parse(args.repo, args.reference);
+      const head = await app.registry.headManifest(ref, manifestReference(ref), signal);
+      return envelope(
+        { exists: head.exists, digest: head.digest ?? null, media_type: head.mediaType ?? null, size: head.size ?? null },
+        app.rateLimits.get(upstreamName(ref.registry)) ?? null,
+        head.status,
+      );
+    },
+  }),
+  resolve_digest: defineAction({
+    description: 'tag → digest by HEAD',
+    params: { repo, reference },
+    run: async (args, { app, signal }) => {
+      const ref = app.registry.parse(args.repo, args.reference);
+      const wanted = manifestReference(ref);
+      const head = await app.registry.headManifest(ref, wanted, signal);
+      return envelope({ reference: wanted, digest: head.digest ?? null, media_type: head.mediaType ?? null, exists: head.exists }, app.rateLimits.get(upstreamName(ref.registry)) ?? null, head.status);
+    },
+  }),
+  list_platforms: defineAction({
+    description: 'platforms of an image; attestations listed apart',
+    params: { repo, reference },
+    run: async (args, { app, signal }) => {
+      const ref = app.registry.parse(args.repo, args.reference);
+      const top = await app.registry.getManifest(ref, manifestReference(ref), signal);
+      if (app.registry.isIndex(top)) {
+        return envelope({ digest: top.digest, media_type: top.mediaType, ...platformsOf(top) }, app.rateLimits.get(upstreamName(ref.registry)) ?? null);
+      }
+      const result = await inspect(app.registry, { ...ref, digest: top.digest }, { includeConfig: false, signal });
+      const only = result.platforms[0];
+      const platforms = only ? [{ platform: only.platform, os: only.os, architecture: only.architecture, variant: only.variant, digest: only.digest, media_type: only.media_type, size: top.size }] : [];
+      return envelope({ digest: top.digest, media_type: top.mediaType, platforms, attestations: [] }, app.rateLimits.get(upstreamName(ref.registry)) ?? null);
+    },
+  }),
+  get_config: defineAction({
+    description: 'image config JSON for a platform',
+    params: { repo, reference, platform },
+    run: async (args, { app, signal }) => {
+      const ref = app.registry.parse(args.repo, args.reference);
+      const top = await app.registry.getManifest(ref, manifestReference(ref), signal);
+      const { image } = await imageManifest(app.registry, ref, top, args.platform ? parsePlatform(args.platform) : undefined, signal);
+      const descriptor = image.json.config;
+      if (!descriptor) throw new ToolError('not_found', `manifest ${image.digest} has no config (an index or an artifact?)`, 404);
+      const config = await app.registry.getJsonBlob<unknown>(ref, descriptor.digest, signal);
+      return envelope({ manifest_digest: image.digest, config_digest: descriptor.digest, media_type: descriptor.mediaType, config }, app.rateLimits.get(upstreamName(ref.registry)) ?? null);
+    },
+  }),
+  inspect: defineAction({
+    description: 'digest, platforms with size/layers/created; include_config for env, cmd, labels…',
+    params: { repo, reference, platform, include_config: z.boolean().optional().describe('Add config summary per platform') },
+    run: async (args, { app, signal }) => {
+      const ref = app.registry.parse(args.repo, args.reference);
+      const result = await inspect(app.registry, ref, { includeConfig: args.include_config === true, ...(args.platform ? { platform: parsePlatform(args.platform) } : {}), signal });
+      return envelope(result, app.rateLimits.get(upstreamName(ref.registry)) ?? null);
+    },
+  }),
+  get_blob: defineAction({
+    description: 'blob content: JSON, text or base64, capped',
+    params: { repo, digest, max_bytes: z.number().int().min(1).max(1048576).optional().describe('Byte cap (default 65536)') },
+    run: async (args, { app, signal }) => {
+      const ref = app.registry.parse(args.repo);
+      const read = await readBlob(app.registry, ref, validateDigest(args.digest), args.max_bytes ?? 65536, signal);
+      const out = envelope(read, app.rateLimits.get(upstreamName(ref.registry)) ?? null);
+      return read.truncated ? { ...out, truncated: true } : out;
+    },
+  }),
+  check_blob: defineAction({
+    description: 'HEAD blob: exists, size',
+    params: { repo, digest },
+    run: async (args, { app, signal }) => {
+      const ref = app.registry.parse(args.repo);
+      const head = await app.registry.headBlob(ref, validateDigest(args.digest), signal);
+      return envelope({ exists: head.exists, digest: args.digest, size: head.size ?? null }, app.rateLimits.get(upstreamName(ref.registry)) ?? null, head.exists ? 200 : 404);
+    },
+  }),
+  list_referrers: defineAction({
+    description: 'artifacts referring to a digest (SBOMs, signatures)',
+    params: { repo, digest, artifact_type: z.string().max(255).optional().describe('Only this artifactType') },
+    run: async (args, { app, signal }) => {
+      const ref = app.registry.parse(args.repo);
+      const subject = validateDigest(args.digest);
+      const result = await listReferrers(app.registry, ref, subject, args.artifact_type, signal);
+      return envelope({ subject, ...result }, app.rateLimits.get(upstreamName(ref.registry)) ?? null);
+    },
+  }),
+  list_repositories: defineAction({
+    description: 'registry catalog (_catalog), not on Docker Hub',
+    params: {
+      registry: z.string().max(255).optional().describe('Registry host[:port] (default DOCKER_REGISTRY_URL)'),
+      last: z.string().max(255).optional().describe('Continue after this name (from next)'),
+      max_items: z.number().int().min(1).max(10000).optional().describe('Item cap (default 1000)'),
+    },
+    run: async (args, { app, signal }) => {
+      const target = args.registry ? registryForHost(args.registry, { registryUrl: app.config.registryUrl }) : app.registry.parse('x/catalog').registry;
+      if (target.dockerHub) {
+        throw new ToolError('unsupported', 'Docker Hub does not offer the registry catalog', 405, "List a namespace's repositories with hub_repos list {namespace}.");
+      }
+      const ref: ImageRef = { registry: target, repository: 'catalog' };
+      const listed = await listPaged(app.registry, ref, { path: '/v2/_catalog', field: 'repositories', scopes: ['registry:catalog:*'], last: args.last, maxItems: args.max_items ?? 1000, signal });
+      const out = envelope({ registry: target.host, count: listed.items.length, repositories: listed.items }, app.rateLimits.get(upstreamName(target)) ?? null);
+      return listed.next ? { ...out, truncated: true, next: { last: listed.next } } : out;
+    },
+  }),
+};
+
+/** Scope helper shared with the write actions. */
+export function pushScope(ref: ImageRef): string {
+  return repositoryScope(ref.repository, 'pull,push');
+}
+
+export function createHubRegistryTool(extra: Record<string, Action<AppContext>> = {}): ToolSpec<AppContext> {
+  return {
+    name: 'hub_registry',
+    title: 'Container registry (OCI / Docker v2)',
+    description: 'Tags, manifests, platforms, configs, blobs, referrers on Docker Hub or any OCI registry; repo may name any host.',
+    openWorld: true,
+    actions: { ...readActions, ...extra },
+  };
+}
