@@ -75,16 +75,21 @@ export function redact<T>(value: T, options: RedactOptions = {}): T {
 function redactAny(value: unknown, options: RedactOptions, seen: WeakSet<object>): unknown {
   if (typeof value === 'string') return redactString(value, options);
   if (value === null || typeof value !== 'object') return value;
+  // `seen` holds the ancestors only: an object shared by two fields is not a cycle.
   if (seen.has(value)) return '[circular]';
   seen.add(value);
-  if (Array.isArray(value)) return value.map((item) => redactAny(item, options, seen));
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    if (isSecretKey(key) && item !== null && item !== undefined && item !== '' && !(typeof item === 'string' && options.reveal?.has(item))) {
-      out[key] = typeof item === 'boolean' || typeof item === 'number' ? item : REDACTED;
-    } else {
-      out[key] = redactAny(item, options, seen);
+  try {
+    if (Array.isArray(value)) return value.map((item) => redactAny(item, options, seen));
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      if (isSecretKey(key) && item !== null && item !== undefined && item !== '' && !(typeof item === 'string' && options.reveal?.has(item))) {
+        out[key] = typeof item === 'boolean' || typeof item === 'number' ? item : REDACTED;
+      } else {
+        out[key] = redactAny(item, options, seen);
+      }
     }
+    return out;
+  } finally {
+    seen.delete(value);
   }
-  return out;
 }
