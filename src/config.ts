@@ -12,6 +12,7 @@ const ConfigSchema = z.object({
   hubUser: z.string().min(1).optional(),
   hubToken: z.string().min(1).optional(),
   hubJwt: z.string().min(1).optional(),
+  scimToken: z.string().min(1).optional(),
   hubUrl: z.string(),
   registryUrl: z.string(),
   registryAuthUrl: z.string(),
@@ -167,13 +168,11 @@ export function loadConfig(sources: ConfigSources, version = '0.0.0'): ConfigOut
     if (flagValue !== undefined) {
       value = typeof flagValue === 'boolean' ? flagValue : parseValue(setting, flagValue, `--${setting.flag}`);
     } else {
-      for (const name of setting.env) {
-        const raw = sources.env[name] ?? sources.dotenv?.[name];
-        if (raw !== undefined) {
-          value = parseValue(setting, raw, name);
-          break;
-        }
-      }
+      // The real environment (under any of the names) wins over `.env` (under any of them).
+      const fromEnv = setting.env.find((name) => sources.env[name] !== undefined);
+      const fromDotenv = setting.env.find((name) => sources.dotenv?.[name] !== undefined);
+      if (fromEnv !== undefined) value = parseValue(setting, sources.env[fromEnv] as string, fromEnv);
+      else if (fromDotenv !== undefined) value = parseValue(setting, sources.dotenv?.[fromDotenv] as string, `${fromDotenv} (.env)`);
     }
     values[setting.key] = value;
   }
@@ -194,6 +193,7 @@ export function loadConfig(sources: ConfigSources, version = '0.0.0'): ConfigOut
     hubUser: values.hubUser,
     hubToken: values.hubToken,
     hubJwt: values.hubJwt,
+    scimToken: values.scimToken,
     hubUrl: values.hubUrl,
     registryUrl: values.registryUrl,
     registryAuthUrl: values.registryAuthUrl,
@@ -232,7 +232,7 @@ export function loadConfig(sources: ConfigSources, version = '0.0.0'): ConfigOut
 
 /** Values of the configured secrets, registered with the redactor so no output can carry them. */
 export function configuredSecrets(config: Config): string[] {
-  return [config.hubToken, config.hubJwt, config.mcpAuthToken].filter((s): s is string => typeof s === 'string' && s.length > 0);
+  return [config.hubToken, config.hubJwt, config.scimToken, config.mcpAuthToken].filter((s): s is string => typeof s === 'string' && s.length > 0);
 }
 
 export function isLoopbackHost(host: string): boolean {
