@@ -170,7 +170,7 @@ export class RequestBase {
 
       if (response.status === 401 && !reauthed && options.auth !== false && this.options.auth?.invalidate?.() === true) {
         reauthed = true;
-        await response.body?.cancel();
+        discard(response.body);
         continue;
       }
 
@@ -179,7 +179,7 @@ export class RequestBase {
       if (!accepted) {
         const decision = decideRetry({ method, status: response.status, headers: response.headers, attempt, waitedMs, replayable }, policy);
         if (decision.retry) {
-          await response.body?.cancel();
+          discard(response.body);
           this.options.logger.info('retrying upstream request', { upstream: this.upstream, method, path: display, status: response.status, delay_ms: decision.delayMs });
           waitedMs += decision.delayMs;
           await sleep(decision.delayMs, options.signal);
@@ -219,7 +219,7 @@ export class RequestBase {
 
   private async readBody(response: Response, read: NonNullable<RequestOptions['read']>, method: string): Promise<unknown> {
     if (read === 'none' || method === 'HEAD' || response.status === 204 || !response.body) {
-      await response.body?.cancel();
+      discard(response.body);
       return null;
     }
     if (read === 'stream') return response.body;
@@ -239,11 +239,19 @@ export class RequestBase {
   }
 }
 
+/**
+ * Lets go of a body that will not be read. Not awaited: cancel() can stay pending for a tee'd
+ * body (msw's interceptors, proxies that clone responses), and nothing here needs it settled.
+ */
+export function discard(body: ReadableStream<Uint8Array> | null | undefined): void {
+  body?.cancel().catch(() => undefined);
+}
+
 /** Reads a body, refusing to buffer more than `limit` bytes. */
 async function readBounded(response: Response, limit: number): Promise<Buffer> {
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (Number.isFinite(declared) && declared > limit) {
-    await response.body?.cancel();
+    discard(response.body);
     throw new ToolError('upstream_error', `response body of ${declared} bytes exceeds the ${limit}-byte limit for in-memory reads`);
   }
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
@@ -254,7 +262,7 @@ async function readBounded(response: Response, limit: number): Promise<Buffer> {
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel();
+      reader.cancel().catch(() => undefined);
       throw new ToolError('upstream_error', `response body exceeds the ${limit}-byte limit for in-memory reads`);
     }
     chunks.push(value);

@@ -77,6 +77,8 @@ function redactAny(value: unknown, options: RedactOptions, seen: WeakSet<object>
   if (value === null || typeof value !== 'object') return value;
   // `seen` holds the ancestors only: an object shared by two fields is not a cycle.
   if (seen.has(value)) return '[circular]';
+  // An Error has no enumerable fields worth showing: keep its name and message, never its stack.
+  if (value instanceof Error) return { name: value.name, message: redactString(value.message, options) };
   seen.add(value);
   try {
     if (Array.isArray(value)) return value.map((item) => redactAny(item, options, seen));

@@ -286,7 +286,7 @@ export async function readBlob(client: RegistryClient, ref: ImageRef, digest: st
       chunks.push(Buffer.from(value.subarray(0, maxBytes - kept)));
       kept = maxBytes;
       truncated = true;
-      await reader.cancel();
+      reader.cancel().catch(() => undefined);
       break;
     }
     chunks.push(Buffer.from(value));

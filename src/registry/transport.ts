@@ -99,7 +99,7 @@ export class RegistryTransport {
         timeoutMs: request.timeoutMs,
       });
       if (result.status_code === 401) {
-        await cancelBody(result.data);
+        cancelBody(result.data);
         const canRetry = attempt === 0 && !(request.body instanceof ReadableStream && request.body.locked);
         const retryScopes = canRetry ? await this.options.auth.challenge(registry, result.raw.get('www-authenticate'), scopes) : undefined;
         if (retryScopes) {
@@ -128,7 +128,7 @@ export class RegistryTransport {
     let url = new URL(registry.origin);
     for (let hop = 0; hop < MAX_REDIRECTS; hop++) {
       const location = current.raw.get('location');
-      await cancelBody(current.data);
+      cancelBody(current.data);
       if (!location || (method !== 'GET' && method !== 'HEAD')) {
         throw new ToolError('upstream_error', `the registry answered ${method} with a redirect (${current.status_code}) that cannot be followed`);
       }
@@ -157,6 +157,7 @@ export class RegistryTransport {
   }
 }
 
-async function cancelBody(data: unknown): Promise<void> {
-  if (data instanceof ReadableStream) await data.cancel().catch(() => undefined);
+/** Drops an unread streamed body (not awaited; see discard in http/client.ts). */
+function cancelBody(data: unknown): void {
+  if (data instanceof ReadableStream) data.cancel().catch(() => undefined);
 }
