@@ -14,7 +14,6 @@ import { defineAction, type Action, type ToolSpec } from './framework.js';
 
 const repo = z.string().min(1).max(512).describe('Image: name[:tag|@digest], any registry host');
 const reference = z.string().max(200).optional().describe('Tag or digest (default: from repo, else latest)');
-const requiredReference = z.string().min(1).max(200).describe('Tag or digest');
 const digest = z.string().min(1).max(200).describe('Digest sha256:<hex>');
 const platform = z.string().max(60).optional().describe('os/arch[/variant], default linux/amd64');
 
