@@ -5,7 +5,7 @@ import type { Manifest, RegistryClient } from './client.js';
 import { algorithmOf } from './digest.js';
 import { createHash } from 'node:crypto';
 import { OCI_INDEX } from './media-types.js';
-import { DEFAULT_PLATFORM, formatPlatform, isAttestation, pickPlatform, type Descriptor, type Platform } from './platform.js';
+import { DEFAULT_PLATFORM, formatPlatform, isAttestation, pickPlatform, platformMatches, type Descriptor, type Platform } from './platform.js';
 import { manifestReference, referrersFallbackTag, type ImageRef } from './reference.js';
 
 export interface ImageConfig {
@@ -124,6 +124,15 @@ async function inspectImage(client: RegistryClient, ref: ImageRef, image: Manife
   return out;
 }
 
+/** A single-platform image asked for another platform is an error, as with `docker pull --platform`. */
+export function requirePlatform(image: { platform: string; os?: string; architecture?: string; variant?: string }, wanted: Platform | undefined, ref: ImageRef): void {
+  if (!wanted || image.os === undefined) return;
+  const have: Platform = { os: image.os, architecture: image.architecture ?? '', ...(image.variant ? { variant: image.variant } : {}) };
+  if (!platformMatches(have, wanted)) {
+    throw new ToolError('not_found', `${ref.repository} is a single-platform ${image.platform} image, not ${formatPlatform(wanted)}`, 404, `Available platforms: ${image.platform}.`);
+  }
+}
+
 export interface InspectResult {
   repository: string;
   registry: string;
@@ -143,7 +152,9 @@ export async function inspect(client: RegistryClient, ref: ImageRef, options: { 
   const top = await client.getManifest(ref, reference, options.signal);
   const result: InspectResult = { repository: ref.repository, registry: ref.registry.host, reference, digest: top.digest, media_type: top.mediaType, platforms: [], attestations: [] };
   if (!client.isIndex(top)) {
-    result.platforms.push(await inspectImage(client, ref, top, options.includeConfig, options.signal));
+    const only = await inspectImage(client, ref, top, options.includeConfig, options.signal);
+    requirePlatform(only, options.platform, ref);
+    result.platforms.push(only);
     return result;
   }
   const { attestations } = platformsOf(top);
@@ -151,7 +162,10 @@ export async function inspect(client: RegistryClient, ref: ImageRef, options: { 
   let entries = (top.json.manifests ?? []).filter((d) => !isAttestation(d));
   if (options.platform) {
     const picked = pickPlatform(entries, options.platform);
-    if (!picked) throw new ToolError('not_found', `no ${formatPlatform(options.platform)} image in ${ref.repository}@${top.digest}`, 404);
+    if (!picked) {
+      const available = platformsOf(top).platforms.map((p) => p.platform);
+      throw new ToolError('not_found', `no ${formatPlatform(options.platform)} image in ${ref.repository}@${top.digest}`, 404, `Available platforms: ${available.join(', ') || 'none'}; pass 'platform'.`);
+    }
     entries = [picked];
   }
   const images = await Promise.all(entries.map((entry) => client.getManifest(ref, entry.digest, options.signal)));

@@ -71,6 +71,7 @@ function registryFromUrl(url: string): Registry {
 
 /** The registry a host named in a reference stands for (docker.io → the configured Hub URL). */
 export function registryForHost(host: string, defaults: ReferenceDefaults): Registry {
+  if (!HOST.test(host)) throw new ToolError('invalid_argument', `registry host '${host.slice(0, 80)}' is not a valid host[:port]`);
   const lower = host.toLowerCase();
   if (DOCKER_HUB_HOSTS.has(lower)) {
     const configured = registryFromUrl(defaults.registryUrl);

@@ -9,7 +9,17 @@ import { repositoryScope } from '../auth/registry-token.js';
 import { parsePlatform } from '../registry/platform.js';
 import { manifestReference, registryForHost, validateDigest, type ImageRef } from '../registry/reference.js';
 import { upstreamName } from '../registry/transport.js';
-import { imageManifest, inspect, listPaged, listReferrers, platformsOf, readBlob, sortTags, tagFilter } from '../registry/read-ops.js';
+import {
+  imageManifest,
+  inspect,
+  listPaged,
+  listReferrers,
+  platformsOf,
+  readBlob,
+  requirePlatform,
+  sortTags,
+  tagFilter,
+} from '../registry/read-ops.js';
 import { defineAction, type Action, type ToolSpec } from './framework.js';
 
 const repo = z.string().min(1).max(512).describe('Image: name[:tag|@digest], any registry host');
@@ -56,7 +66,10 @@ export const readActions: Record<string, Action<AppContext>> = {
       let tags = listed.items;
       if (args.filter) tags = tags.filter(tagFilter(args.filter));
       tags = sortTags(tags, args.sort);
-      const out = envelope({ name: ref.repository, registry: ref.registry.host, count: tags.length, tags }, app.rateLimits.get(upstreamName(ref.registry)) ?? null);
+      const out = envelope(
+        { name: ref.repository, registry: ref.registry.host, count: tags.length, tags },
+        app.rateLimits.get(upstreamName(ref.registry)) ?? null,
+      );
       if (listed.next) return { ...out, truncated: true, next: { last: listed.next } };
       return out;
     },
@@ -74,7 +87,14 @@ export const readActions: Record<string, Action<AppContext>> = {
         indexDigest = top.digest;
       }
       return envelope(
-        { repository: ref.repository, digest: shown.digest, media_type: shown.mediaType, size: shown.size, ...(indexDigest ? { index_digest: indexDigest } : {}), manifest: shown.json },
+        {
+          repository: ref.repository,
+          digest: shown.digest,
+          media_type: shown.mediaType,
+          size: shown.size,
+          ...(indexDigest ? { index_digest: indexDigest } : {}),
+          manifest: shown.json,
+        },
         app.rateLimits.get(upstreamName(ref.registry)) ?? null,
       );
     },
@@ -99,7 +119,11 @@ export const readActions: Record<string, Action<AppContext>> = {
       const ref = app.registry.parse(args.repo, args.reference);
       const wanted = manifestReference(ref);
       const head = await app.registry.headManifest(ref, wanted, signal);
-      return envelope({ reference: wanted, digest: head.digest ?? null, media_type: head.mediaType ?? null, exists: head.exists }, app.rateLimits.get(upstreamName(ref.registry)) ?? null, head.status);
+      return envelope(
+        { reference: wanted, digest: head.digest ?? null, media_type: head.mediaType ?? null, exists: head.exists },
+        app.rateLimits.get(upstreamName(ref.registry)) ?? null,
+        head.status,
+      );
     },
   }),
   list_platforms: defineAction({
@@ -109,12 +133,30 @@ export const readActions: Record<string, Action<AppContext>> = {
       const ref = app.registry.parse(args.repo, args.reference);
       const top = await app.registry.getManifest(ref, manifestReference(ref), signal);
       if (app.registry.isIndex(top)) {
-        return envelope({ digest: top.digest, media_type: top.mediaType, ...platformsOf(top) }, app.rateLimits.get(upstreamName(ref.registry)) ?? null);
+        return envelope(
+          { digest: top.digest, media_type: top.mediaType, ...platformsOf(top) },
+          app.rateLimits.get(upstreamName(ref.registry)) ?? null,
+        );
       }
       const result = await inspect(app.registry, { ...ref, digest: top.digest }, { includeConfig: false, signal });
       const only = result.platforms[0];
-      const platforms = only ? [{ platform: only.platform, os: only.os, architecture: only.architecture, variant: only.variant, digest: only.digest, media_type: only.media_type, size: top.size }] : [];
-      return envelope({ digest: top.digest, media_type: top.mediaType, platforms, attestations: [] }, app.rateLimits.get(upstreamName(ref.registry)) ?? null);
+      const platforms = only
+        ? [
+            {
+              platform: only.platform,
+              os: only.os,
+              architecture: only.architecture,
+              variant: only.variant,
+              digest: only.digest,
+              media_type: only.media_type,
+              size: top.size,
+            },
+          ]
+        : [];
+      return envelope(
+        { digest: top.digest, media_type: top.mediaType, platforms, attestations: [] },
+        app.rateLimits.get(upstreamName(ref.registry)) ?? null,
+      );
     },
   }),
   get_config: defineAction({
@@ -126,8 +168,27 @@ export const readActions: Record<string, Action<AppContext>> = {
       const { image } = await imageManifest(app.registry, ref, top, args.platform ? parsePlatform(args.platform) : undefined, signal);
       const descriptor = image.json.config;
       if (!descriptor) throw new ToolError('not_found', `manifest ${image.digest} has no config (an index or an artifact?)`, 404);
-      const config = await app.registry.getJsonBlob<unknown>(ref, descriptor.digest, signal);
-      return envelope({ manifest_digest: image.digest, config_digest: descriptor.digest, media_type: descriptor.mediaType, config }, app.rateLimits.get(upstreamName(ref.registry)) ?? null);
+      const config = await app.registry.getJsonBlob<{ os?: string; architecture?: string; variant?: string }>(
+        ref,
+        descriptor.digest,
+        signal,
+      );
+      if (args.platform && !app.registry.isIndex(top) && config.os) {
+        requirePlatform(
+          {
+            platform: [config.os, config.architecture, config.variant].filter(Boolean).join('/'),
+            os: config.os,
+            architecture: config.architecture,
+            variant: config.variant,
+          },
+          parsePlatform(args.platform),
+          ref,
+        );
+      }
+      return envelope(
+        { manifest_digest: image.digest, config_digest: descriptor.digest, media_type: descriptor.mediaType, config },
+        app.rateLimits.get(upstreamName(ref.registry)) ?? null,
+      );
     },
   }),
   inspect: defineAction({
@@ -135,7 +196,11 @@ export const readActions: Record<string, Action<AppContext>> = {
     params: { repo, reference, platform, include_config: z.boolean().optional().describe('Add config summary per platform') },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo, args.reference);
-      const result = await inspect(app.registry, ref, { includeConfig: args.include_config === true, ...(args.platform ? { platform: parsePlatform(args.platform) } : {}), signal });
+      const result = await inspect(app.registry, ref, {
+        includeConfig: args.include_config === true,
+        ...(args.platform ? { platform: parsePlatform(args.platform) } : {}),
+        signal,
+      });
       return envelope(result, app.rateLimits.get(upstreamName(ref.registry)) ?? null);
     },
   }),
@@ -155,7 +220,11 @@ export const readActions: Record<string, Action<AppContext>> = {
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo);
       const head = await app.registry.headBlob(ref, validateDigest(args.digest), signal);
-      return envelope({ exists: head.exists, digest: args.digest, size: head.size ?? null }, app.rateLimits.get(upstreamName(ref.registry)) ?? null, head.exists ? 200 : 404);
+      return envelope(
+        { exists: head.exists, digest: args.digest, size: head.size ?? null },
+        app.rateLimits.get(upstreamName(ref.registry)) ?? null,
+        head.exists ? 200 : 404,
+      );
     },
   }),
   list_referrers: defineAction({
@@ -176,13 +245,30 @@ export const readActions: Record<string, Action<AppContext>> = {
       max_items: z.number().int().min(1).max(10000).optional().describe('Item cap (default 1000)'),
     },
     run: async (args, { app, signal }) => {
-      const target = args.registry ? registryForHost(args.registry, { registryUrl: app.config.registryUrl }) : app.registry.parse('x/catalog').registry;
+      const target = args.registry
+        ? registryForHost(args.registry, { registryUrl: app.config.registryUrl })
+        : app.registry.parse('x/catalog').registry;
       if (target.dockerHub) {
-        throw new ToolError('unsupported', 'Docker Hub does not offer the registry catalog', 405, "List a namespace's repositories with hub_repos list {namespace}.");
+        throw new ToolError(
+          'unsupported',
+          'Docker Hub does not offer the registry catalog',
+          405,
+          "List a namespace's repositories with hub_repos list {namespace}.",
+        );
       }
       const ref: ImageRef = { registry: target, repository: 'catalog' };
-      const listed = await listPaged(app.registry, ref, { path: '/v2/_catalog', field: 'repositories', scopes: ['registry:catalog:*'], last: args.last, maxItems: args.max_items ?? 1000, signal });
-      const out = envelope({ registry: target.host, count: listed.items.length, repositories: listed.items }, app.rateLimits.get(upstreamName(target)) ?? null);
+      const listed = await listPaged(app.registry, ref, {
+        path: '/v2/_catalog',
+        field: 'repositories',
+        scopes: ['registry:catalog:*'],
+        last: args.last,
+        maxItems: args.max_items ?? 1000,
+        signal,
+      });
+      const out = envelope(
+        { registry: target.host, count: listed.items.length, repositories: listed.items },
+        app.rateLimits.get(upstreamName(target)) ?? null,
+      );
       return listed.next ? { ...out, truncated: true, next: { last: listed.next } } : out;
     },
   }),
