@@ -42,6 +42,16 @@ export class ContentCache {
     }
   }
 
+  /** Drops every entry whose key starts with `prefix` (a deleted manifest, or a whole repository). */
+  forget(prefix: string): void {
+    for (const [key, value] of this.entries) {
+      if (key.startsWith(prefix)) {
+        this.entries.delete(key);
+        this.bytes -= value.byteLength;
+      }
+    }
+  }
+
   get size(): number {
     return this.bytes;
   }

@@ -84,6 +84,11 @@ export class RegistryClient {
     return `${ref.registry.origin}/${ref.repository}@${digest}`;
   }
 
+  /** After a delete: the cache must not answer for content the registry no longer has. */
+  forget(ref: ImageRef, digest: string): void {
+    this.cache.forget(this.cacheKey(ref, digest));
+  }
+
   async request<T>(ref: ImageRef, req: Parameters<RegistryTransport['request']>[1]): Promise<HttpResult<T>> {
     return this.limiter(ref.registry).run(() => this.transport.request<T>(ref.registry, req));
   }
@@ -151,7 +156,10 @@ export class RegistryClient {
       throw new ToolError('upstream_error', `manifest ${digest} is not JSON`);
     }
     if (json === null || typeof json !== 'object') throw new ToolError('upstream_error', `manifest ${digest} is not a JSON object`);
-    const mediaType = json.mediaType ?? contentType?.split(';')[0]?.trim() ?? (json.manifests ? 'application/vnd.oci.image.index.v1+json' : 'application/vnd.oci.image.manifest.v1+json');
+    const mediaType =
+      json.mediaType ??
+      contentType?.split(';')[0]?.trim() ??
+      (json.manifests ? 'application/vnd.oci.image.index.v1+json' : 'application/vnd.oci.image.manifest.v1+json');
     return { digest, mediaType, size: bytes.byteLength, bytes, json };
   }
 
@@ -164,7 +172,12 @@ export class RegistryClient {
     const key = this.cacheKey(ref, digest);
     let bytes = this.cache.get(key);
     if (!bytes) {
-      const result = await this.request<Buffer>(ref, { path: `/v2/${ref.repository}/blobs/${digest}`, scopes: this.pull(ref), read: 'bytes', signal });
+      const result = await this.request<Buffer>(ref, {
+        path: `/v2/${ref.repository}/blobs/${digest}`,
+        scopes: this.pull(ref),
+        read: 'bytes',
+        signal,
+      });
       bytes = result.data ?? Buffer.alloc(0);
       verifyBytes(bytes, digest, `blob ${digest}`);
       this.cache.set(key, bytes);
@@ -177,10 +190,19 @@ export class RegistryClient {
   }
 
   async headBlob(ref: ImageRef, digest: string, signal?: AbortSignal): Promise<{ exists: boolean; size?: number; digest?: string }> {
-    const result = await this.request(ref, { method: 'HEAD', path: `/v2/${ref.repository}/blobs/${digest}`, scopes: this.pull(ref), accept: [404], signal });
+    const result = await this.request(ref, {
+      method: 'HEAD',
+      path: `/v2/${ref.repository}/blobs/${digest}`,
+      scopes: this.pull(ref),
+      accept: [404],
+      signal,
+    });
     if (result.status_code === 404) return { exists: false };
     const size = Number(result.raw.get('content-length') ?? NaN);
-    const out: { exists: boolean; size?: number; digest?: string } = { exists: true, digest: result.raw.get('docker-content-digest') ?? digest };
+    const out: { exists: boolean; size?: number; digest?: string } = {
+      exists: true,
+      digest: result.raw.get('docker-content-digest') ?? digest,
+    };
     if (Number.isFinite(size)) out.size = size;
     return out;
   }

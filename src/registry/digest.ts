@@ -14,7 +14,12 @@ export function digestOf(bytes: Uint8Array, algorithm: 'sha256' | 'sha512' = 'sh
 export function verifyBytes(bytes: Uint8Array, expected: string, what: string): void {
   const actual = digestOf(bytes, algorithmOf(expected));
   if (actual !== expected) {
-    throw new ToolError('integrity_error', `${what} does not match its digest: expected ${expected}, got ${actual}`, undefined, 'The registry (or something between) returned corrupt content; nothing was used.');
+    throw new ToolError(
+      'integrity_error',
+      `${what} does not match its digest: expected ${expected}, got ${actual}`,
+      undefined,
+      'The registry (or something between) returned corrupt content; nothing was used.',
+    );
   }
 }
 

@@ -24,7 +24,10 @@ export const DEFAULT_PLATFORM: Platform = { os: 'linux', architecture: 'amd64' }
 export function parsePlatform(value: string): Platform {
   const parts = value.trim().split('/');
   if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[a-z0-9._-]+$/i.test(p))) {
-    throw new ToolError('invalid_argument', `'platform' must look like os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8 (got '${value.slice(0, 60)}')`);
+    throw new ToolError(
+      'invalid_argument',
+      `'platform' must look like os/arch[/variant], e.g. linux/amd64 or linux/arm64/v8 (got '${value.slice(0, 60)}')`,
+    );
   }
   const [os = '', architecture = '', variant] = parts.map((p) => p.toLowerCase());
   return variant ? { os, architecture, variant } : { os, architecture };

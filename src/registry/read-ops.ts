@@ -5,7 +5,15 @@ import type { Manifest, RegistryClient } from './client.js';
 import { algorithmOf } from './digest.js';
 import { createHash } from 'node:crypto';
 import { OCI_INDEX } from './media-types.js';
-import { DEFAULT_PLATFORM, formatPlatform, isAttestation, pickPlatform, platformMatches, type Descriptor, type Platform } from './platform.js';
+import {
+  DEFAULT_PLATFORM,
+  formatPlatform,
+  isAttestation,
+  pickPlatform,
+  platformMatches,
+  type Descriptor,
+  type Platform,
+} from './platform.js';
 import { manifestReference, referrersFallbackTag, type ImageRef } from './reference.js';
 
 export interface ImageConfig {
@@ -55,7 +63,12 @@ export function platformsOf(index: Manifest): { platforms: PlatformEntry[]; atte
       attestations.push(item);
       continue;
     }
-    const item: PlatformEntry = { platform: formatPlatform(entry.platform), digest: entry.digest, media_type: entry.mediaType, size: entry.size };
+    const item: PlatformEntry = {
+      platform: formatPlatform(entry.platform),
+      digest: entry.digest,
+      media_type: entry.mediaType,
+      size: entry.size,
+    };
     if (entry.platform) {
       item.os = entry.platform.os;
       item.architecture = entry.platform.architecture;
@@ -67,13 +80,24 @@ export function platformsOf(index: Manifest): { platforms: PlatformEntry[]; atte
 }
 
 /** The image manifest for `platform`: the manifest itself, or the matching child of an index. */
-export async function imageManifest(client: RegistryClient, ref: ImageRef, top: Manifest, platform: Platform | undefined, signal?: AbortSignal): Promise<{ image: Manifest; index?: Manifest }> {
+export async function imageManifest(
+  client: RegistryClient,
+  ref: ImageRef,
+  top: Manifest,
+  platform: Platform | undefined,
+  signal?: AbortSignal,
+): Promise<{ image: Manifest; index?: Manifest }> {
   if (!client.isIndex(top)) return { image: top };
   const wanted = platform ?? DEFAULT_PLATFORM;
   const entry = pickPlatform(top.json.manifests ?? [], wanted);
   if (!entry) {
     const available = platformsOf(top).platforms.map((p) => p.platform);
-    throw new ToolError('not_found', `no ${formatPlatform(wanted)} image in ${ref.repository}@${top.digest}`, 404, `Available platforms: ${available.join(', ') || 'none'}; pass 'platform'.`);
+    throw new ToolError(
+      'not_found',
+      `no ${formatPlatform(wanted)} image in ${ref.repository}@${top.digest}`,
+      404,
+      `Available platforms: ${available.join(', ') || 'none'}; pass 'platform'.`,
+    );
   }
   const image = await client.getManifest(ref, entry.digest, signal);
   return { image, index: top };
@@ -107,13 +131,28 @@ export interface InspectedPlatform {
   config?: Record<string, unknown>;
 }
 
-async function inspectImage(client: RegistryClient, ref: ImageRef, image: Manifest, includeConfig: boolean, signal?: AbortSignal): Promise<InspectedPlatform> {
+async function inspectImage(
+  client: RegistryClient,
+  ref: ImageRef,
+  image: Manifest,
+  includeConfig: boolean,
+  signal?: AbortSignal,
+): Promise<InspectedPlatform> {
   const layers: Descriptor[] = image.json.layers ?? [];
   const configDescriptor = image.json.config;
   const config = configDescriptor ? await client.getJsonBlob<ImageConfig>(ref, configDescriptor.digest, signal) : undefined;
   const size = image.size + (configDescriptor?.size ?? 0) + layers.reduce((sum, layer) => sum + (layer.size ?? 0), 0);
-  const platform: Platform | undefined = config?.os && config.architecture ? { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) } : undefined;
-  const out: InspectedPlatform = { platform: formatPlatform(platform), digest: image.digest, media_type: image.mediaType, size, layers: layers.length };
+  const platform: Platform | undefined =
+    config?.os && config.architecture
+      ? { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) }
+      : undefined;
+  const out: InspectedPlatform = {
+    platform: formatPlatform(platform),
+    digest: image.digest,
+    media_type: image.mediaType,
+    size,
+    layers: layers.length,
+  };
   if (platform) {
     out.os = platform.os;
     out.architecture = platform.architecture;
@@ -125,11 +164,20 @@ async function inspectImage(client: RegistryClient, ref: ImageRef, image: Manife
 }
 
 /** A single-platform image asked for another platform is an error, as with `docker pull --platform`. */
-export function requirePlatform(image: { platform: string; os?: string; architecture?: string; variant?: string }, wanted: Platform | undefined, ref: ImageRef): void {
+export function requirePlatform(
+  image: { platform: string; os?: string; architecture?: string; variant?: string },
+  wanted: Platform | undefined,
+  ref: ImageRef,
+): void {
   if (!wanted || image.os === undefined) return;
   const have: Platform = { os: image.os, architecture: image.architecture ?? '', ...(image.variant ? { variant: image.variant } : {}) };
   if (!platformMatches(have, wanted)) {
-    throw new ToolError('not_found', `${ref.repository} is a single-platform ${image.platform} image, not ${formatPlatform(wanted)}`, 404, `Available platforms: ${image.platform}.`);
+    throw new ToolError(
+      'not_found',
+      `${ref.repository} is a single-platform ${image.platform} image, not ${formatPlatform(wanted)}`,
+      404,
+      `Available platforms: ${image.platform}.`,
+    );
   }
 }
 
@@ -147,10 +195,22 @@ export interface InspectResult {
  * Inspects an image or a whole index: step 1 the manifest, step 2 every platform manifest in
  * parallel, step 3 every config in parallel (2N+1 requests cold; repeated, one HEAD or none).
  */
-export async function inspect(client: RegistryClient, ref: ImageRef, options: { includeConfig: boolean; platform?: Platform; signal?: AbortSignal }): Promise<InspectResult> {
+export async function inspect(
+  client: RegistryClient,
+  ref: ImageRef,
+  options: { includeConfig: boolean; platform?: Platform; signal?: AbortSignal },
+): Promise<InspectResult> {
   const reference = manifestReference(ref);
   const top = await client.getManifest(ref, reference, options.signal);
-  const result: InspectResult = { repository: ref.repository, registry: ref.registry.host, reference, digest: top.digest, media_type: top.mediaType, platforms: [], attestations: [] };
+  const result: InspectResult = {
+    repository: ref.repository,
+    registry: ref.registry.host,
+    reference,
+    digest: top.digest,
+    media_type: top.mediaType,
+    platforms: [],
+    attestations: [],
+  };
   if (!client.isIndex(top)) {
     const only = await inspectImage(client, ref, top, options.includeConfig, options.signal);
     requirePlatform(only, options.platform, ref);
@@ -164,7 +224,12 @@ export async function inspect(client: RegistryClient, ref: ImageRef, options: { 
     const picked = pickPlatform(entries, options.platform);
     if (!picked) {
       const available = platformsOf(top).platforms.map((p) => p.platform);
-      throw new ToolError('not_found', `no ${formatPlatform(options.platform)} image in ${ref.repository}@${top.digest}`, 404, `Available platforms: ${available.join(', ') || 'none'}; pass 'platform'.`);
+      throw new ToolError(
+        'not_found',
+        `no ${formatPlatform(options.platform)} image in ${ref.repository}@${top.digest}`,
+        404,
+        `Available platforms: ${available.join(', ') || 'none'}; pass 'platform'.`,
+      );
     }
     entries = [picked];
   }
@@ -203,13 +268,33 @@ export interface PagedList {
 }
 
 /** Lists tags (or catalog entries) page by page until the registry has no more or the cap. */
-export async function listPaged(client: RegistryClient, ref: ImageRef, options: { path: string; field: 'tags' | 'repositories'; scopes: string[]; n?: number; last?: string; maxItems: number; signal?: AbortSignal }): Promise<PagedList> {
+export async function listPaged(
+  client: RegistryClient,
+  ref: ImageRef,
+  options: {
+    path: string;
+    field: 'tags' | 'repositories';
+    scopes: string[];
+    n?: number;
+    last?: string;
+    maxItems: number;
+    signal?: AbortSignal;
+  },
+): Promise<PagedList> {
   const items: string[] = [];
   let pages = 0;
   let url: string | undefined = options.path;
-  let query: Record<string, string | number | undefined> | undefined = { n: options.n ?? Math.min(options.maxItems, 1000), last: options.last };
+  let query: Record<string, string | number | undefined> | undefined = {
+    n: options.n ?? Math.min(options.maxItems, 1000),
+    last: options.last,
+  };
   while (url && items.length < options.maxItems) {
-    const result: Awaited<ReturnType<typeof client.request<Record<string, unknown>>>> = await client.request<Record<string, unknown>>(ref, { path: url, query, scopes: options.scopes, signal: options.signal });
+    const result: Awaited<ReturnType<typeof client.request<Record<string, unknown>>>> = await client.request<Record<string, unknown>>(ref, {
+      path: url,
+      query,
+      scopes: options.scopes,
+      signal: options.signal,
+    });
     pages++;
     const page = result.data?.[options.field];
     // Some registries send `tags: null` for an empty repository.
@@ -234,7 +319,13 @@ export interface ReferrerEntry {
 }
 
 /** OCI referrers API, or the `sha256-<hex>` tag-schema fallback when the registry answers 404. */
-export async function listReferrers(client: RegistryClient, ref: ImageRef, digest: string, artifactType: string | undefined, signal?: AbortSignal): Promise<{ source: 'referrers_api' | 'fallback_tag'; referrers: ReferrerEntry[] }> {
+export async function listReferrers(
+  client: RegistryClient,
+  ref: ImageRef,
+  digest: string,
+  artifactType: string | undefined,
+  signal?: AbortSignal,
+): Promise<{ source: 'referrers_api' | 'fallback_tag'; referrers: ReferrerEntry[] }> {
   const result = await client.request<Record<string, unknown>>(ref, {
     path: `/v2/${ref.repository}/referrers/${digest}`,
     query: { artifactType },
@@ -282,8 +373,19 @@ export interface BlobRead {
 }
 
 /** Reads a blob up to `maxBytes`: verified when read whole, cut (and not verifiable) beyond. */
-export async function readBlob(client: RegistryClient, ref: ImageRef, digest: string, maxBytes: number, signal?: AbortSignal): Promise<BlobRead> {
-  const result = await client.request<ReadableStream<Uint8Array>>(ref, { path: `/v2/${ref.repository}/blobs/${digest}`, scopes: client.pull(ref), read: 'stream', signal });
+export async function readBlob(
+  client: RegistryClient,
+  ref: ImageRef,
+  digest: string,
+  maxBytes: number,
+  signal?: AbortSignal,
+): Promise<BlobRead> {
+  const result = await client.request<ReadableStream<Uint8Array>>(ref, {
+    path: `/v2/${ref.repository}/blobs/${digest}`,
+    scopes: client.pull(ref),
+    read: 'stream',
+    signal,
+  });
   const declared = Number(result.raw.get('content-length') ?? NaN);
   const reader = result.data.getReader();
   const hash = createHash(algorithmOf(digest));
@@ -309,7 +411,13 @@ export async function readBlob(client: RegistryClient, ref: ImageRef, digest: st
   const bytes = Buffer.concat(chunks);
   if (!truncated) {
     const actual = `${algorithmOf(digest)}:${hash.digest('hex')}`;
-    if (actual !== digest) throw new ToolError('integrity_error', `blob does not match its digest: expected ${digest}, got ${actual}`, undefined, 'The registry returned corrupt content; nothing was used.');
+    if (actual !== digest)
+      throw new ToolError(
+        'integrity_error',
+        `blob does not match its digest: expected ${digest}, got ${actual}`,
+        undefined,
+        'The registry returned corrupt content; nothing was used.',
+      );
   }
   const contentType = result.raw.get('content-type') ?? undefined;
   const out: BlobRead = { digest, encoding: 'base64', content: null, verified: !truncated };
@@ -362,7 +470,10 @@ export function sortTags(tags: string[], sort: 'semver' | 'name' | undefined): s
 /** `*` and `?` globs; without a wildcard, a substring match. */
 export function tagFilter(pattern: string): (tag: string) => boolean {
   if (!/[*?]/.test(pattern)) return (tag) => tag.includes(pattern);
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   const regex = new RegExp(`^${source}$`);
   return (tag) => regex.test(tag);
 }

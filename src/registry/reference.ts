@@ -6,7 +6,8 @@ import { ToolError } from '../http/errors.js';
 const COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
-const HOST = /^(?:localhost|\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*)(?::\d{1,5})?$/;
+const HOST =
+  /^(?:localhost|\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*)(?::\d{1,5})?$/;
 
 export const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
 
@@ -45,13 +46,17 @@ export function validateDigest(value: string, field = 'digest'): string {
 
 export function validateTag(value: string, field = 'reference'): string {
   if (!TAG.test(value)) {
-    throw new ToolError('invalid_argument', `'${field}' is not a valid tag (${value.slice(0, 80)}): up to 128 of [A-Za-z0-9_.-], not starting with '.' or '-'`);
+    throw new ToolError(
+      'invalid_argument',
+      `'${field}' is not a valid tag (${value.slice(0, 80)}): up to 128 of [A-Za-z0-9_.-], not starting with '.' or '-'`,
+    );
   }
   return value;
 }
 
 function validateRepository(path: string, input: string): string {
-  if (path.length === 0 || path.length > 255) throw new ToolError('invalid_argument', `repository name '${input.slice(0, 80)}' must be 1..255 characters`);
+  if (path.length === 0 || path.length > 255)
+    throw new ToolError('invalid_argument', `repository name '${input.slice(0, 80)}' must be 1..255 characters`);
   for (const component of path.split('/')) {
     if (!COMPONENT.test(component)) {
       throw new ToolError(
@@ -93,7 +98,10 @@ export function parseImageRef(repo: string, reference: string | undefined, defau
   const input = repo.trim();
   if (input.length === 0) throw new ToolError('invalid_argument', "'repo' is empty");
   if (/[\s%\\?#]/.test(input) || input.includes('..') || input.startsWith('/') || input.endsWith('/') || input.includes('//')) {
-    throw new ToolError('invalid_argument', `'repo' '${input.slice(0, 120)}' contains characters or path tricks not allowed in an image name`);
+    throw new ToolError(
+      'invalid_argument',
+      `'repo' '${input.slice(0, 120)}' contains characters or path tricks not allowed in an image name`,
+    );
   }
   let rest = input;
   let digest: string | undefined;
@@ -128,7 +136,8 @@ export function parseImageRef(repo: string, reference: string | undefined, defau
     const ref = reference.trim();
     if (ref.includes(':')) {
       const given = validateDigest(ref, 'reference');
-      if (digest && digest !== given) throw new ToolError('invalid_argument', `'repo' names digest ${digest} but 'reference' names ${given}`);
+      if (digest && digest !== given)
+        throw new ToolError('invalid_argument', `'repo' names digest ${digest} but 'reference' names ${given}`);
       digest = given;
     } else {
       const given = validateTag(ref, 'reference');

@@ -55,7 +55,14 @@ export class RegistryTransport {
   private base(origin: string, upstream: string): RequestBase {
     let base = this.bases.get(origin);
     if (!base) {
-      base = new RequestBase({ upstream, baseUrl: origin, fetch: this.options.fetch, rateLimits: this.options.rateLimits, logger: this.options.logger, timeoutMs: this.options.timeoutMs });
+      base = new RequestBase({
+        upstream,
+        baseUrl: origin,
+        fetch: this.options.fetch,
+        rateLimits: this.options.rateLimits,
+        logger: this.options.logger,
+        timeoutMs: this.options.timeoutMs,
+      });
       this.bases.set(origin, base);
     }
     return base;
@@ -70,7 +77,12 @@ export class RegistryTransport {
       throw new ToolError('upstream_error', `the registry sent an unreadable ${what} URL`);
     }
     if (resolved.origin !== registry.origin) {
-      throw new ToolError('forbidden', `the registry sent a ${what} URL on another origin (${resolved.origin}); refusing to follow it`, undefined, 'A registry must keep upload and paging URLs on its own origin.');
+      throw new ToolError(
+        'forbidden',
+        `the registry sent a ${what} URL on another origin (${resolved.origin}); refusing to follow it`,
+        undefined,
+        'A registry must keep upload and paging URLs on its own origin.',
+      );
     }
     return resolved.toString();
   }
@@ -123,17 +135,26 @@ export class RegistryTransport {
   }
 
   /** Follows a redirect (e.g. a blob on a CDN); Authorization is only resent on the same origin. */
-  private async followRedirect<T>(registry: Registry, method: string, first: HttpResult<T>, request: RegistryRequest): Promise<HttpResult<T>> {
+  private async followRedirect<T>(
+    registry: Registry,
+    method: string,
+    first: HttpResult<T>,
+    request: RegistryRequest,
+  ): Promise<HttpResult<T>> {
     let current = first;
     let url = new URL(registry.origin);
     for (let hop = 0; hop < MAX_REDIRECTS; hop++) {
       const location = current.raw.get('location');
       cancelBody(current.data);
       if (!location || (method !== 'GET' && method !== 'HEAD')) {
-        throw new ToolError('upstream_error', `the registry answered ${method} with a redirect (${current.status_code}) that cannot be followed`);
+        throw new ToolError(
+          'upstream_error',
+          `the registry answered ${method} with a redirect (${current.status_code}) that cannot be followed`,
+        );
       }
       url = new URL(location, url);
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ToolError('upstream_error', `redirect to unsupported URL scheme ${url.protocol}`);
+      if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        throw new ToolError('upstream_error', `redirect to unsupported URL scheme ${url.protocol}`);
       const sameOrigin = url.origin === registry.origin;
       const headers: Record<string, string> = { ...request.headers };
       if (sameOrigin) {

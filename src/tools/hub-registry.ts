@@ -1,6 +1,6 @@
 // hub_registry: the Registry HTTP API v2 / OCI distribution for any registry. `repo` takes a
 // full reference (`nginx`, `ghcr.io/o/r:tag`, `localhost:5000/x@sha256:…`); `reference` a tag or
-// digest. Read actions live here; pushes, copies and deletes in hub-registry-write.ts.
+// digest. Read actions live here; pushes, copies and deletes (all gated) in hub-registry-write.ts.
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { envelope } from '../http/envelope.js';
@@ -21,6 +21,7 @@ import {
   tagFilter,
 } from '../registry/read-ops.js';
 import { defineAction, type Action, type ToolSpec } from './framework.js';
+import { registryWriteActions } from './hub-registry-write.js';
 
 const repo = z.string().min(1).max(512).describe('Image: name[:tag|@digest], any registry host');
 const reference = z.string().max(200).optional().describe('Tag or digest (default: from repo, else latest)');
@@ -279,7 +280,9 @@ export function pushScope(ref: ImageRef): string {
   return repositoryScope(ref.repository, 'pull,push');
 }
 
-export function createHubRegistryTool(extra: Record<string, Action<AppContext>> = {}): ToolSpec<AppContext> {
+export function createHubRegistryTool(
+  extra: Record<string, Action<AppContext>> = registryWriteActions((app) => app.registry),
+): ToolSpec<AppContext> {
   return {
     name: 'hub_registry',
     title: 'Container registry (OCI / Docker v2)',

@@ -1,0 +1,307 @@
+// Copying images between repositories or registries: an image or a whole index with every child
+// (platforms, attestations, nested indexes). Blobs first (skipped when present, cross-repo
+// mounted on the same registry, otherwise streamed: GET → digest-verifying pass-through →
+// chunked upload, constant memory), then child manifests by digest, then the top manifest under
+// the target tag, always the exact source bytes so the digest is identical at the destination.
+// Also `tag` (the same bytes under another tag: no blob traffic) and `delete_tag`.
+import { repositoryScope } from '../auth/registry-token.js';
+import type { HttpResult } from '../http/client.js';
+import { ToolError } from '../http/errors.js';
+import type { Manifest, RegistryClient } from './client.js';
+import { hashingStream } from './digest.js';
+import { Limiter } from './limit.js';
+import type { Descriptor } from './platform.js';
+import { putManifest } from './push.js';
+import { formatRef, manifestReference, validateTag, type ImageRef } from './reference.js';
+import { mountBlob, pushScopes, uploadBlob, type UploadSession } from './upload.js';
+
+export type ProgressFn = (done: number, total: number, message: string) => void | Promise<void>;
+
+export interface CopyOptions {
+  signal?: AbortSignal;
+  chunkSize?: number;
+  /** Blobs copied at once (default 3). */
+  concurrency?: number;
+  progress?: ProgressFn;
+  dryRun?: boolean;
+}
+
+export interface CopyStats {
+  manifests: number;
+  blobs: number;
+  /** Already at the destination (HEAD). */
+  skipped: number;
+  mounted: number;
+  streamed: number;
+  /** Blob bytes read from the source and written to the destination. */
+  bytes_streamed: number;
+  /** Sum of blob sizes in the image. */
+  bytes_total: number;
+}
+
+export interface CopyResult {
+  source: string;
+  target: string;
+  digest: string;
+  media_type: string;
+  /** The tag or digest the top manifest was pushed under. */
+  reference: string;
+  stats: CopyStats;
+  /** Dry run: what is at the target reference now. */
+  target_current?: { exists: boolean; digest?: string };
+  dry_run?: boolean;
+  ms: number;
+  result?: HttpResult<unknown>;
+}
+
+interface Plan {
+  /** Child manifests in push order (children before the index that lists them). */
+  children: Manifest[];
+  blobs: Descriptor[];
+}
+
+/** Layers that are not in the registry (Windows foreign layers) are not copied. */
+function copiable(descriptor: Descriptor): boolean {
+  return !/foreign|nondistributable/.test(descriptor.mediaType) || !descriptor.urls?.length;
+}
+
+async function plan(client: RegistryClient, src: ImageRef, top: Manifest, signal?: AbortSignal): Promise<Plan> {
+  const children: Manifest[] = [];
+  const blobs = new Map<string, Descriptor>();
+  const seen = new Set<string>([top.digest]);
+  const walk = async (manifest: Manifest, depth: number): Promise<void> => {
+    if (depth > 4) throw new ToolError('upstream_error', `index nesting deeper than 4 levels at ${manifest.digest}`);
+    if (client.isIndex(manifest)) {
+      const entries = (manifest.json.manifests ?? []).filter((d) => !seen.has(d.digest));
+      for (const d of entries) seen.add(d.digest);
+      const fetched = await Promise.all(entries.map((d) => client.getManifest(src, d.digest, signal)));
+      for (const child of fetched) {
+        await walk(child, depth + 1);
+        children.push(child);
+      }
+      return;
+    }
+    for (const d of [manifest.json.config, ...(manifest.json.layers ?? [])]) {
+      if (d && typeof d.digest === 'string' && copiable(d) && !blobs.has(d.digest)) blobs.set(d.digest, d);
+    }
+  };
+  await walk(top, 0);
+  return { children, blobs: [...blobs.values()] };
+}
+
+/** Copies `src` (tag or digest) to `dst`; the target reference defaults to the source tag, else the digest. */
+export async function copyImage(client: RegistryClient, src: ImageRef, dst: ImageRef, options: CopyOptions = {}): Promise<CopyResult> {
+  const started = Date.now();
+  const signal = options.signal;
+  const sameRegistry = src.registry.origin === dst.registry.origin;
+  if (sameRegistry && src.repository === dst.repository && !dst.tag && !dst.digest) {
+    throw new ToolError('invalid_argument', 'copy into the same repository needs a target_reference (or use tag)');
+  }
+  const top = await client.getManifest(src, manifestReference(src), signal);
+  if (dst.digest && dst.digest !== top.digest)
+    throw new ToolError('invalid_argument', `target digest ${dst.digest} is not the source digest ${top.digest}`);
+  const reference = dst.tag ?? dst.digest ?? src.tag ?? top.digest;
+  const { children, blobs } = await plan(client, src, top, signal);
+  const stats: CopyStats = {
+    manifests: children.length + 1,
+    blobs: blobs.length,
+    skipped: 0,
+    mounted: 0,
+    streamed: 0,
+    bytes_streamed: 0,
+    bytes_total: blobs.reduce((n, d) => n + (d.size ?? 0), 0),
+  };
+  const out: CopyResult = {
+    source: formatRef({ ...src, digest: top.digest }),
+    target: formatRef({ ...dst, tag: isTag(reference) ? reference : undefined, digest: top.digest }),
+    digest: top.digest,
+    media_type: top.mediaType,
+    reference,
+    stats,
+    ms: 0,
+  };
+  if (options.dryRun) {
+    const head = await client.headManifest(dst, reference, signal);
+    out.target_current = head.exists ? { exists: true, ...(head.digest ? { digest: head.digest } : {}) } : { exists: false };
+    out.dry_run = true;
+    out.ms = Date.now() - started;
+    return out;
+  }
+
+  // One token for every request at the destination: push there, and pull on the source for mounts.
+  const dstScopes = pushScopes(dst, sameRegistry && src.repository !== dst.repository ? [repositoryScope(src.repository, 'pull')] : []);
+  let done = 0;
+  const report = async (message: string): Promise<void> => {
+    try {
+      await options.progress?.(done, stats.bytes_total, message);
+    } catch {
+      // progress is best effort
+    }
+  };
+
+  const limiter = new Limiter(options.concurrency ?? 3);
+  await Promise.all(
+    blobs.map((descriptor) =>
+      limiter.run(async () => {
+        const how = await copyBlob(client, src, dst, descriptor, { sameRegistry, dstScopes, chunkSize: options.chunkSize, signal, stats });
+        done += descriptor.size ?? 0;
+        await report(`${how} ${descriptor.digest.slice(0, 19)} (${descriptor.size ?? 0} bytes)`);
+      }),
+    ),
+  );
+
+  // Children by digest (leaves first: the order plan() produced), then the top under its reference.
+  for (const child of children) {
+    const head = await client.request(dst, {
+      method: 'HEAD',
+      path: `/v2/${dst.repository}/manifests/${child.digest}`,
+      headers: { accept: child.mediaType },
+      scopes: dstScopes,
+      accept: [404],
+      signal,
+    });
+    if (head.status_code === 404)
+      await putManifest(client, dst, child.digest, child.bytes, child.mediaType, { signal, scopes: dstScopes, json: child.json });
+  }
+  const pushed = await putManifest(client, dst, reference, top.bytes, top.mediaType, { signal, scopes: dstScopes, json: top.json });
+  await report(`pushed ${top.mediaType} ${top.digest} as ${reference}`);
+  out.result = pushed.result;
+  out.ms = Date.now() - started;
+  return out;
+}
+
+function isTag(reference: string): boolean {
+  return !reference.includes(':');
+}
+
+async function copyBlob(
+  client: RegistryClient,
+  src: ImageRef,
+  dst: ImageRef,
+  descriptor: Descriptor,
+  context: { sameRegistry: boolean; dstScopes: string[]; chunkSize?: number; signal?: AbortSignal; stats: CopyStats },
+): Promise<'skipped' | 'mounted' | 'streamed'> {
+  const { digest } = descriptor;
+  const { signal, stats } = context;
+  const head = await client.request(dst, {
+    method: 'HEAD',
+    path: `/v2/${dst.repository}/blobs/${digest}`,
+    scopes: context.dstScopes,
+    accept: [404],
+    signal,
+  });
+  if (head.status_code !== 404) {
+    stats.skipped++;
+    return 'skipped';
+  }
+  let session: UploadSession | undefined;
+  if (context.sameRegistry) {
+    const mount = await mountBlob(client, dst, digest, src, signal);
+    if (mount.mounted) {
+      stats.mounted++;
+      return 'mounted';
+    }
+    session = mount.session;
+    if (session) session.scopes = context.dstScopes;
+  }
+  const download = await client.request<ReadableStream<Uint8Array>>(src, {
+    path: `/v2/${src.repository}/blobs/${digest}`,
+    scopes: client.pull(src),
+    read: 'stream',
+    signal,
+  });
+  const verified = hashingStream(download.data, digest);
+  const declared = Number(download.raw.get('content-length') ?? NaN);
+  const size = descriptor.size ?? (Number.isFinite(declared) ? declared : NaN);
+  if (!Number.isFinite(size)) {
+    await download.data.cancel().catch(() => undefined);
+    throw new ToolError('upstream_error', `blob ${digest} has no size`);
+  }
+  try {
+    await uploadBlob(client, dst, { digest, size, stream: verified.stream }, { chunkSize: context.chunkSize, session, signal });
+  } finally {
+    await verified.stream.cancel().catch(() => undefined);
+  }
+  stats.streamed++;
+  stats.bytes_streamed += size;
+  return 'streamed';
+}
+
+export interface TagResult {
+  digest: string;
+  media_type: string;
+  source_reference: string;
+  tag: string;
+  /** Dry run: what the tag points at now. */
+  current?: { exists: boolean; digest?: string };
+  dry_run?: boolean;
+  result?: HttpResult<unknown>;
+}
+
+/** Points `tag` at the manifest `ref` names: the same bytes PUT under the new tag, no blob traffic. */
+export async function tagManifest(
+  client: RegistryClient,
+  ref: ImageRef,
+  tag: string,
+  options: { signal?: AbortSignal; dryRun?: boolean } = {},
+): Promise<TagResult> {
+  validateTag(tag, 'target_reference');
+  const sourceReference = manifestReference(ref);
+  const manifest = await client.getManifest(ref, sourceReference, options.signal);
+  const out: TagResult = { digest: manifest.digest, media_type: manifest.mediaType, source_reference: sourceReference, tag };
+  if (options.dryRun) {
+    const head = await client.headManifest(ref, tag, options.signal);
+    out.current = head.exists ? { exists: true, ...(head.digest ? { digest: head.digest } : {}) } : { exists: false };
+    out.dry_run = true;
+    return out;
+  }
+  // The manifest was just pushed by its own digest before: the referrers fallback is already right.
+  const pushed = await putManifest(client, ref, tag, manifest.bytes, manifest.mediaType, {
+    signal: options.signal,
+    json: manifest.json,
+    skipFallback: true,
+  });
+  out.result = pushed.result;
+  return out;
+}
+
+export interface DeleteTagResult {
+  tag: string;
+  digest?: string;
+  exists: boolean;
+  dry_run?: boolean;
+  result?: HttpResult<unknown>;
+}
+
+/** DELETE /v2/<name>/manifests/<tag>: removes the tag only, where the registry supports it. */
+export async function deleteTag(
+  client: RegistryClient,
+  ref: ImageRef,
+  options: { signal?: AbortSignal; dryRun?: boolean } = {},
+): Promise<DeleteTagResult> {
+  if (ref.digest || !ref.tag)
+    throw new ToolError('invalid_argument', "delete_tag needs a tag in 'reference' (to delete by digest use delete_manifest)");
+  const tag = ref.tag;
+  if (options.dryRun) {
+    const head = await client.headManifest(ref, tag, options.signal);
+    if (!head.exists) throw new ToolError('not_found', `tag ${ref.repository}:${tag} not found on ${ref.registry.host}`, 404);
+    return { tag, exists: true, ...(head.digest ? { digest: head.digest } : {}), dry_run: true };
+  }
+  const result = await client.request<unknown>(ref, {
+    method: 'DELETE',
+    path: `/v2/${ref.repository}/manifests/${tag}`,
+    scopes: [repositoryScope(ref.repository, 'pull,push,delete')],
+    accept: [400, 405],
+    signal: options.signal,
+  });
+  if (result.status_code === 400 || result.status_code === 405) {
+    const detail = JSON.stringify(result.data ?? '').slice(0, 200);
+    throw new ToolError(
+      'unsupported',
+      `${ref.registry.host} does not delete tags (HTTP ${result.status_code}: ${detail}): deletion is by digest on this registry`,
+      result.status_code,
+      'delete_manifest removes the manifest by digest, and with it every tag on it (dry_run lists them); or re-point this tag with tag.',
+    );
+  }
+  return { tag, exists: true, result };
+}
