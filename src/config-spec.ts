@@ -58,6 +58,12 @@ export const SETTINGS: readonly Setting[] = [
     description: 'A pre-minted Hub JWT used as a static bearer for Hub and Scout (no refresh).',
   },
   {
+    key: 'scimToken',
+    env: ['DOCKERHUB_SCIM_TOKEN'],
+    kind: 'secret',
+    description: "SCIM bearer token from the organization's SSO connection (Admin Console → SSO → SCIM); used only by `hub_scim`.",
+  },
+  {
     key: 'hubUrl',
     env: ['DOCKERHUB_URL'],
     kind: 'url',
@@ -108,15 +114,13 @@ export const SETTINGS: readonly Setting[] = [
     default: false,
     description: 'Removes every write action; wins over `DOCKERHUB_ALLOW_DESTRUCTIVE`.',
   },
-  ...Object.entries(TOOL_TOGGLES).map(
-    ([tool, variable]): Setting => ({
-      key: `toggle_${tool}`,
-      env: [variable],
-      kind: 'bool',
-      default: true,
-      description: `Serves the \`${tool}\` tool.`,
-    }),
-  ),
+  ...Object.entries(TOOL_TOGGLES).map(([tool, variable]): Setting => ({
+    key: `toggle_${tool}`,
+    env: [variable],
+    kind: 'bool',
+    default: true,
+    description: `Serves the \`${tool}\` tool.`,
+  })),
   {
     key: 'tools',
     env: ['MCP_TOOLS'],

@@ -44,10 +44,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export type ConfigOutcome =
-  | { kind: 'config'; config: Config }
-  | { kind: 'help'; text: string }
-  | { kind: 'version' };
+export type ConfigOutcome = { kind: 'config'; config: Config } | { kind: 'help'; text: string } | { kind: 'version' };
 
 export interface ConfigSources {
   argv: readonly string[];
@@ -225,14 +222,21 @@ export function loadConfig(sources: ConfigSources, version = '0.0.0'): ConfigOut
     throw new ConfigError('DOCKER_HUB_USER is set without DOCKER_HUB_TOKEN; set both (or DOCKERHUB_JWT), or neither for anonymous access');
   }
   if (result.data.hubToken !== undefined && result.data.hubUser === undefined) {
-    throw new ConfigError('DOCKER_HUB_TOKEN is set without DOCKER_HUB_USER; the token is minted for that identifier (user, or organization for an OAT)');
+    throw new ConfigError(
+      'DOCKER_HUB_TOKEN is set without DOCKER_HUB_USER; the token is minted for that identifier (user, or organization for an OAT)',
+    );
   }
-  return { kind: 'config', config: Object.freeze({ ...result.data, enabledTools: Object.freeze([...result.data.enabledTools]) }) as Config };
+  return {
+    kind: 'config',
+    config: Object.freeze({ ...result.data, enabledTools: Object.freeze([...result.data.enabledTools]) }) as Config,
+  };
 }
 
 /** Values of the configured secrets, registered with the redactor so no output can carry them. */
 export function configuredSecrets(config: Config): string[] {
-  return [config.hubToken, config.hubJwt, config.scimToken, config.mcpAuthToken].filter((s): s is string => typeof s === 'string' && s.length > 0);
+  return [config.hubToken, config.hubJwt, config.scimToken, config.mcpAuthToken].filter(
+    (s): s is string => typeof s === 'string' && s.length > 0,
+  );
 }
 
 export function isLoopbackHost(host: string): boolean {

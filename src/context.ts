@@ -27,6 +27,8 @@ export interface AppContext {
   readonly hubClient: HubClient;
   /** Registry v2 / OCI client for any registry; tokens and cached content shared by every call. */
   readonly registry: RegistryClient;
+  /** Scout GraphQL requests, authenticated with the same Hub JWT (one shared mint). */
+  readonly scout: RequestBase;
   close(): Promise<void>;
 }
 
@@ -41,14 +43,25 @@ export function createAppContext(config: Config, logger: Logger, version: string
   // SCIM uses the organization's SCIM token (bearerSCIMAuth), never the Hub JWT.
   const scimToken = config.scimToken?.trim();
   const scim = scimToken
-    ? new RequestBase({ ...base, upstream: 'hub', baseUrl: config.hubUrl, auth: { header: async () => `Bearer ${scimToken}`, invalidate: () => false } })
+    ? new RequestBase({
+        ...base,
+        upstream: 'hub',
+        baseUrl: config.hubUrl,
+        auth: { header: async () => `Bearer ${scimToken}`, invalidate: () => false },
+      })
     : undefined;
   const hubClient = new HubClient({ hub, scim, auth: hubAuth, logger });
-  const credentials = new CredentialSource({ dockerConfigDir: config.dockerConfig, hubUser: config.hubUser, hubToken: config.hubToken, logger });
+  const credentials = new CredentialSource({
+    dockerConfigDir: config.dockerConfig,
+    hubUser: config.hubUser,
+    hubToken: config.hubToken,
+    logger,
+  });
   const tokenBase = new RequestBase({ ...base, upstream: 'registry-auth', baseUrl: config.registryAuthUrl });
   const registryAuth = new RegistryAuth({ credentials, tokenBase, logger, hubRealm: config.registryAuthUrl });
   const transport = new RegistryTransport({ ...base, auth: registryAuth });
   const registry = new RegistryClient({ transport, defaults: { registryUrl: config.registryUrl }, logger });
+  const scout = new RequestBase({ ...base, upstream: 'scout', baseUrl: config.scoutUrl, auth: hubAuth });
   return {
     config,
     registry,
@@ -59,6 +72,7 @@ export function createAppContext(config: Config, logger: Logger, version: string
     hubAuth,
     hub,
     hubClient,
+    scout,
     close: () => pool.close(),
   };
 }

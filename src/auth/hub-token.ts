@@ -70,7 +70,8 @@ const trimmed = (value: string | undefined): string | undefined => {
 /** The hint for a rejected mint, by the kind of secret configured. */
 export function mintFailureHint(kind: CredentialKind, status: number, detail: string | undefined): string {
   if (status === 429) return 'Docker Hub rate-limited the token request; wait a minute and retry.';
-  if (detail && /sso/i.test(detail)) return 'The organization enforces SSO, so passwords are refused: set DOCKER_HUB_TOKEN to a personal access token (dckr_pat_…).';
+  if (detail && /sso/i.test(detail))
+    return 'The organization enforces SSO, so passwords are refused: set DOCKER_HUB_TOKEN to a personal access token (dckr_pat_…).';
   switch (kind) {
     case 'pat':
       return 'The personal access token was refused: it may be expired, revoked or inactive, or DOCKER_HUB_USER is not the user who created it (Account settings → Personal access tokens).';
@@ -192,7 +193,10 @@ export class HubTokenManager implements AuthProvider {
     }
     const jwt = result.data?.access_token ?? result.data?.token;
     if (typeof jwt !== 'string' || jwt.length === 0) {
-      throw new ToolError('upstream_error', `Docker Hub answered the token request without a token${upstreamMessage(result.data) ? ` (${upstreamMessage(result.data)})` : ''}`);
+      throw new ToolError(
+        'upstream_error',
+        `Docker Hub answered the token request without a token${upstreamMessage(result.data) ? ` (${upstreamMessage(result.data)})` : ''}`,
+      );
     }
     this.cached = { jwt, expiresAt: expiryOf(jwt, this.now()) };
     return jwt;

@@ -48,7 +48,7 @@ export interface Action<App> {
   invoke(args: Record<string, unknown>, ctx: ToolContext<App>, label: string): Promise<ActionOutput>;
 }
 
-const DRY_RUN = z.boolean().optional().describe('Destructive actions: validate and show the exact target, change nothing.');
+const DRY_RUN = z.boolean().optional().describe('Preview: show the exact target, change nothing');
 
 export function defineAction<P extends ParamShape, App>(spec: ActionSpec<P, App>): Action<App> {
   const destructive = spec.destructive === true;
@@ -61,7 +61,8 @@ export function defineAction<P extends ParamShape, App>(spec: ActionSpec<P, App>
     destructive,
     invoke: async (args, ctx, label) => {
       const parsed = schema.safeParse(args);
-      if (!parsed.success) throw new ToolError('invalid_argument', `${label}: ${formatIssues(parsed.error.issues, args, Object.keys(shape))}`);
+      if (!parsed.success)
+        throw new ToolError('invalid_argument', `${label}: ${formatIssues(parsed.error.issues, args, Object.keys(shape))}`);
       return spec.run(parsed.data as z.infer<z.ZodObject<P>> & { dry_run?: boolean }, ctx);
     },
   };
@@ -113,10 +114,27 @@ export function exposure<App>(spec: ToolSpec<App>, config: Pick<Config, 'readOnl
   return out;
 }
 
+/**
+ * Keywords left out of the advertised schema: string length bounds and key typing protect the
+ * server, which still enforces them, but they cost every model context bytes and guide nothing.
+ */
+const SERVER_SIDE_KEYWORDS = new Set(['$schema', 'minLength', 'maxLength', 'propertyNames']);
+
+function trimSchema(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(trimSchema);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (SERVER_SIDE_KEYWORDS.has(key)) continue;
+    // `additionalProperties: {}` is JSON Schema's default; saying it is noise.
+    if (key === 'additionalProperties' && item !== null && typeof item === 'object' && Object.keys(item).length === 0) continue;
+    out[key] = trimSchema(item);
+  }
+  return out;
+}
+
 function paramSchema(schema: z.ZodType): object {
-  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  delete json.$schema;
-  return json;
+  return trimSchema(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })) as object;
 }
 
 function requiredParams(shape: ParamShape): string[] {
@@ -128,11 +146,14 @@ function requiredParams(shape: ParamShape): string[] {
 export function describeTool<App>(spec: ToolSpec<App>, config: Pick<Config, 'readOnly' | 'allowDestructive'>): ToolDefinition | undefined {
   const { exposed, gated } = exposure(spec, config);
   if (exposed.length === 0 && gated.length === 0) return undefined;
-  const callable = [...exposed, ...gated];
+  // The schema describes the exposed actions only: a gated action's parameters would cost every
+  // model context bytes for calls that cannot run. The description still names gated actions,
+  // and a dry run of one is validated against its own schema on the server.
+  const described = exposed.length > 0 ? exposed : gated;
 
   const properties: Record<string, object> = {};
   const lines: string[] = [];
-  for (const name of callable) {
+  for (const name of described) {
     const action = spec.actions[name]!;
     for (const [param, schema] of Object.entries(action.shape)) {
       properties[param] ??= paramSchema(schema);
@@ -140,12 +161,13 @@ export function describeTool<App>(spec: ToolSpec<App>, config: Pick<Config, 'rea
     const required = requiredParams(action.shape);
     lines.push(`${name}${required.length > 0 ? `(${required.join(', ')})` : ''}: ${action.description}`);
   }
-  const actionEnum = exposed.length > 0 ? exposed : callable;
-  const actionProperty = { type: 'string', enum: actionEnum, description: `Operation. ${lines.join('; ')}` };
+  // dry_run stays advertised so a gated action can still be previewed by name.
+  if (gated.length > 0) properties.dry_run ??= paramSchema(DRY_RUN);
+  const actionProperty = { type: 'string', enum: described, description: lines.join('; ') };
 
   let description = spec.description;
   if (gated.length > 0) {
-    description += ` Disabled (destructive): ${gated.join(', ')}; an operator enables them with DOCKERHUB_ALLOW_DESTRUCTIVE=true (dry_run: true works without it).`;
+    description += ` Off until the operator sets DOCKERHUB_ALLOW_DESTRUCTIVE=true (dry_run works): ${gated.join(', ')}.`;
   }
   const exposedActions = exposed.map((name) => spec.actions[name]!);
   const readOnly = exposedActions.every((action) => !action.write);
@@ -200,7 +222,12 @@ export async function callTool<App>(spec: ToolSpec<App>, rawArgs: unknown, optio
       throw new ToolError('unknown_action', `${spec.name}: unknown action '${actionName.slice(0, 100)}'; valid actions: ${valid}`);
     }
     if (readOnlyHidden.includes(actionName)) {
-      throw new ToolError('read_only', `${spec.name}.${actionName} changes data and the server is in read-only mode`, undefined, 'An operator turns read-only mode off by unsetting DOCKERHUB_READ_ONLY (or dropping --read-only).');
+      throw new ToolError(
+        'read_only',
+        `${spec.name}.${actionName} changes data and the server is in read-only mode`,
+        undefined,
+        'An operator turns read-only mode off by unsetting DOCKERHUB_READ_ONLY (or dropping --read-only).',
+      );
     }
     if (gated.includes(actionName) && args.dry_run !== true) {
       throw new ToolError(

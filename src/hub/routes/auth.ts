@@ -1,0 +1,168 @@
+// hub_auth routes: token minting (current and legacy login), personal access tokens (PATs) and
+// organization access tokens (OATs).
+import { z } from 'zod';
+import { dateTime, pageParams, route, segment, text } from '../route.js';
+
+export const PAT_SCOPES = ['repo:admin', 'repo:write', 'repo:read', 'repo:public_read'] as const;
+
+const uuid = segment('PAT uuid');
+const org = segment('Org');
+const tokenId = segment('OAT id');
+const tokenLabel = text('PAT label', 100);
+const label = text('OAT label', 100);
+const description = text('Description', 1000);
+const isActive = z.boolean().describe('Active');
+const expiresAt = dateTime('RFC 3339');
+const resourceItem = z.strictObject({
+  type: z.enum(['TYPE_REPO', 'TYPE_ORG']),
+  path: text(''),
+  scopes: z.array(text('')).refine((v) => v.length > 0),
+});
+// Checked item by item so the advertised schema stays one line.
+const resources = z
+  .array(z.unknown())
+  .refine((items) => items.length > 0 && items.every((item) => resourceItem.safeParse(item).success), {
+    message: 'must be a non-empty list of {type: TYPE_REPO|TYPE_ORG, path: repo glob or org, scopes: [scope-…]}',
+  })
+  .describe('[{type:TYPE_REPO|TYPE_ORG,path,scopes}]');
+
+export const authRoutes = {
+  create_token: route({
+    description: 'check credentials',
+    method: 'POST',
+    path: '/v2/auth/token',
+    params: {
+      identifier: text('User/org', 255),
+      secret: text('Secret', 4096),
+    },
+    body: { identifier: 'identifier', secret: 'secret' },
+    upstream: 'public',
+  }),
+  login: route({
+    description: 'deprecated',
+    method: 'POST',
+    path: '/v2/users/login',
+    params: {
+      username: segment('Docker ID'),
+      password: text('Password/PAT', 4096),
+    },
+    body: { username: 'username', password: 'password' },
+    upstream: 'public',
+    acceptStatus: [401],
+  }),
+  two_factor_login: route({
+    description: 'TOTP step',
+    method: 'POST',
+    path: '/v2/users/2fa-login',
+    params: {
+      code: z
+        .string()
+        .refine((v) => /^\d{6,8}$/.test(v), { message: 'must be a 6-8 digit code' })
+        .describe('TOTP code'),
+      login_2fa_token: text('Optional', 4096).optional(),
+    },
+    body: { login_2fa_token: 'login_2fa_token', code: 'code' },
+    upstream: 'public',
+  }),
+  list_pats: route({
+    description: 'PATs',
+    method: 'GET',
+    path: '/v2/access-tokens',
+    params: { ...pageParams },
+    paging: { mode: 'next', items: 'results' },
+    oat: false,
+  }),
+  create_pat: route({
+    description: 'create',
+    method: 'POST',
+    path: '/v2/access-tokens',
+    params: {
+      token_label: tokenLabel,
+      scopes: z
+        .array(z.enum(PAT_SCOPES))
+        .refine((v) => v.length > 0, { message: 'must have at least 1 item' })
+        .describe('Scopes'),
+      expires_at: expiresAt.optional(),
+    },
+    body: { token_label: 'token_label', scopes: 'scopes', expires_at: 'expires_at' },
+    write: true,
+    oat: false,
+  }),
+  get_pat: route({
+    description: 'PAT',
+    method: 'GET',
+    path: '/v2/access-tokens/{uuid}',
+    params: { uuid },
+    oat: false,
+  }),
+  update_pat: route({
+    description: 'edit',
+    method: 'PATCH',
+    path: '/v2/access-tokens/{uuid}',
+    params: { uuid, token_label: tokenLabel.optional(), is_active: isActive.optional() },
+    body: { token_label: 'token_label', is_active: 'is_active' },
+    atLeastOne: ['token_label', 'is_active'],
+    write: true,
+    oat: false,
+  }),
+  delete_pat: route({
+    description: 'revoke',
+    method: 'DELETE',
+    path: '/v2/access-tokens/{uuid}',
+    params: { uuid },
+    destructive: true,
+    preview: '/v2/access-tokens/{uuid}',
+    oat: false,
+  }),
+  list_oats: route({
+    description: 'OATs',
+    method: 'GET',
+    path: '/v2/orgs/{org}/access-tokens',
+    params: { org, ...pageParams },
+    paging: { mode: 'next', items: 'results' },
+    scope: 'organization owner',
+  }),
+  create_oat: route({
+    description: 'create',
+    method: 'POST',
+    path: '/v2/orgs/{org}/access-tokens',
+    params: { org, label, description: description.optional(), expires_at: expiresAt.optional(), resources: resources.optional() },
+    body: { label: 'label', description: 'description', resources: 'resources', expires_at: 'expires_at' },
+    write: true,
+    scope: 'organization owner',
+    plan: 'Team or Business',
+  }),
+  get_oat: route({
+    description: 'OAT',
+    method: 'GET',
+    path: '/v2/orgs/{org}/access-tokens/{token_id}',
+    params: { org, token_id: tokenId },
+    scope: 'organization owner',
+  }),
+  update_oat: route({
+    description: 'edit',
+    method: 'PATCH',
+    path: '/v2/orgs/{org}/access-tokens/{token_id}',
+    params: {
+      org,
+      token_id: tokenId,
+      label: label.optional(),
+      description: description.optional(),
+      is_active: isActive.optional(),
+      resources: resources.optional(),
+    },
+    body: { label: 'label', description: 'description', resources: 'resources', is_active: 'is_active' },
+    atLeastOne: ['label', 'description', 'is_active', 'resources'],
+    write: true,
+    scope: 'organization owner',
+  }),
+  delete_oat: route({
+    description: 'revoke',
+    method: 'DELETE',
+    path: '/v2/orgs/{org}/access-tokens/{token_id}',
+    params: { org, token_id: tokenId },
+    destructive: true,
+    preview: '/v2/orgs/{org}/access-tokens/{token_id}',
+    scope: 'organization owner',
+  }),
+};

@@ -1,0 +1,86 @@
+// hub_teams routes: an organization's teams (the API calls them groups) and their members.
+import { pageParams, route, segment, text } from '../route.js';
+
+const org = segment('Org');
+const groupName = segment('Team');
+const search = text('Search', 255).optional();
+const name = text('New name', 255);
+const description = text('Description', 1000);
+const groupPath = '/v2/orgs/{org}/groups/{group_name}';
+
+export const teamRoutes = {
+  list: route({
+    description: 'teams',
+    method: 'GET',
+    path: '/v2/orgs/{org}/groups',
+    params: { org, search, ...pageParams },
+    query: { search: 'search' },
+    paging: { mode: 'next', items: 'results' },
+    plan: 'Team or Business',
+  }),
+  create: route({
+    description: 'create',
+    method: 'POST',
+    path: '/v2/orgs/{org}/groups',
+    params: { org, name, description: description.optional() },
+    body: { name: 'name', description: 'description' },
+    write: true,
+    scope: 'organization owner',
+  }),
+  get: route({ description: 'team', method: 'GET', path: groupPath, params: { org, group_name: groupName } }),
+  update: route({
+    description: 'PUT',
+    method: 'PUT',
+    path: groupPath,
+    params: { org, group_name: groupName, name: name.optional(), description: description.optional() },
+    // PUT requires `name`: keep the current one when only the description changes.
+    body: { name: { build: (args) => args.name ?? args.group_name }, description: 'description' },
+    atLeastOne: ['name', 'description'],
+    write: true,
+    scope: 'organization owner',
+  }),
+  patch: route({
+    description: 'PATCH',
+    method: 'PATCH',
+    path: groupPath,
+    params: { org, group_name: groupName, name: name.optional(), description: description.optional() },
+    body: { name: 'name', description: 'description' },
+    atLeastOne: ['name', 'description'],
+    write: true,
+    scope: 'organization owner',
+  }),
+  delete: route({
+    description: 'delete',
+    method: 'DELETE',
+    path: groupPath,
+    params: { org, group_name: groupName },
+    destructive: true,
+    preview: groupPath,
+    scope: 'organization owner',
+  }),
+  list_members: route({
+    description: 'members',
+    method: 'GET',
+    path: `${groupPath}/members`,
+    params: { org, group_name: groupName, search, ...pageParams },
+    query: { search: 'search' },
+    paging: { mode: 'next', items: 'results' },
+  }),
+  add_member: route({
+    description: 'add member',
+    method: 'POST',
+    path: `${groupPath}/members`,
+    params: { org, group_name: groupName, member: text('Docker ID', 255) },
+    body: { member: 'member' },
+    write: true,
+    scope: 'organization owner',
+  }),
+  remove_member: route({
+    description: 'remove member',
+    method: 'DELETE',
+    path: `${groupPath}/members/{username}`,
+    params: { org, group_name: groupName, username: segment('Docker ID') },
+    destructive: true,
+    scope: 'organization owner',
+  }),
+};

@@ -1,0 +1,78 @@
+// hub_auth: Hub tokens. create_token / login check credentials (the JWT itself stays redacted);
+// PAT and OAT management. A created PAT or OAT is shown once, in its create result only.
+import { decodeClaims, expiryOf } from '../auth/hub-token.js';
+import type { AppContext } from '../context.js';
+import { ToolError, upstreamMessage } from '../http/errors.js';
+import { registerSecret } from '../http/redact.js';
+import { authRoutes } from '../hub/routes/auth.js';
+import type { ToolSpec } from './framework.js';
+import { routeActions, stringAt, type Runner } from './hub-shared/route-actions.js';
+
+function tokenFacts(jwt: string | undefined): Record<string, unknown> {
+  if (!jwt) return {};
+  return { claims: decodeClaims(jwt), expires_at: new Date(expiryOf(jwt, Date.now())).toISOString() };
+}
+
+const createToken: Runner = async (args, { app, signal }) => {
+  registerSecret(typeof args.secret === 'string' ? args.secret : undefined);
+  const res = await app.hubClient.call(authRoutes.create_token, args, signal);
+  return { ...res, data: { ...(res.data as object), ...tokenFacts(stringAt(res.data, 'access_token')) } };
+};
+
+const login: Runner = async (args, { app, signal }) => {
+  registerSecret(typeof args.password === 'string' ? args.password : undefined);
+  const res = await app.hubClient.call(authRoutes.login, args, signal);
+  if (res.status_code === 401) {
+    const challenge = stringAt(res.data, 'login_2fa_token');
+    if (!challenge) {
+      throw new ToolError(
+        'unauthorized',
+        `Login failed (HTTP 401)${upstreamMessage(res.data) ? `: ${upstreamMessage(res.data)}` : ''}`,
+        401,
+        'Check the user name and password; accounts in SSO-enforced organizations must log in with a personal access token.',
+      );
+    }
+    app.hubClient.rememberLogin2fa(challenge);
+    return {
+      ...res,
+      data: {
+        ...(res.data as object),
+        two_factor_required: true,
+        next: 'call two_factor_login with the TOTP code; the server kept the challenge',
+      },
+    };
+  }
+  return { ...res, data: { ...(res.data as object), ...tokenFacts(stringAt(res.data, 'token')) } };
+};
+
+const twoFactorLogin: Runner = async (args, { app, signal }) => {
+  const challenge = typeof args.login_2fa_token === 'string' ? args.login_2fa_token : app.hubClient.takeLogin2fa();
+  if (!challenge) throw new ToolError('invalid_argument', 'no 2FA challenge pending: call login first (challenges last 5 minutes)');
+  const res = await app.hubClient.call(authRoutes.two_factor_login, { ...args, login_2fa_token: challenge }, signal);
+  return { ...res, data: { ...(res.data as object), ...tokenFacts(stringAt(res.data, 'token')) } };
+};
+
+/** The created token's value is shown once, in this result only. */
+function revealing(route: (typeof authRoutes)['create_pat'] | (typeof authRoutes)['create_oat']): Runner {
+  return async (args, { app, signal }) => {
+    const res = await app.hubClient.call(route, args, signal);
+    const token = stringAt(res.data, 'token');
+    return token ? { ...res, reveal: [token] } : res;
+  };
+}
+
+export function createHubAuthTool(): ToolSpec<AppContext> {
+  return {
+    name: 'hub_auth',
+    title: 'Hub tokens',
+    description: 'Logins, PATs, OATs; a new token shows once.',
+    openWorld: true,
+    actions: routeActions('hub_auth', authRoutes, {
+      create_token: createToken,
+      login,
+      two_factor_login: twoFactorLogin,
+      create_pat: revealing(authRoutes.create_pat),
+      create_oat: revealing(authRoutes.create_oat),
+    }),
+  };
+}

@@ -1,0 +1,72 @@
+// hub_repos: repositories, tags, immutable tags, team access, search, namespaces and prune_tags.
+import type { AppContext } from '../context.js';
+import { envelope, type Envelope } from '../http/envelope.js';
+import { ToolError } from '../http/errors.js';
+import { pruneParams, pruneTags } from '../hub/prune.js';
+import { repoRoutes } from '../hub/routes/repos.js';
+import { defineAction, type ToolSpec } from './framework.js';
+import { routeActions, type Runner } from './hub-shared/route-actions.js';
+
+const verifyImmutableTags: Runner = async (args, { app, signal }) => {
+  const rules = (args.rules as string[] | undefined) ?? [];
+  const results: { regex: string; tags: unknown }[] = [];
+  let last: Envelope = envelope(null);
+  for (const rule of rules) {
+    last = await app.hubClient.call(repoRoutes.verify_immutable_tags, { ...args, rules: [rule] }, signal);
+    const data = last.data as { tags?: unknown } | null;
+    results.push({ regex: rule, tags: data?.tags ?? data });
+  }
+  return { ...last, data: { rules: results } };
+};
+
+const listNamespaces: Runner = async (args, { app, signal }) => {
+  const auth = app.hubAuth;
+  if (auth.kind === 'anonymous') {
+    throw new ToolError(
+      'unauthorized',
+      'hub_repos.list_namespaces needs a Docker Hub login',
+      undefined,
+      'The operator sets DOCKER_HUB_USER and DOCKER_HUB_TOKEN (or DOCKERHUB_JWT).',
+    );
+  }
+  if (auth.kind === 'oat') {
+    return envelope({
+      user: null,
+      namespaces: [auth.identity ?? null],
+      orgs: null,
+      note: 'An organization access token acts for its organization only.',
+    });
+  }
+  const claims = await auth.claims(signal);
+  const user = typeof claims.username === 'string' ? claims.username : (auth.identity ?? null);
+  const res = await app.hubClient.call(repoRoutes.list_namespaces, args, signal);
+  const results = (res.data as { results?: unknown[] } | null)?.results ?? [];
+  const orgNames = results
+    .map((o) =>
+      o !== null && typeof o === 'object' ? ((o as Record<string, unknown>).orgname ?? (o as Record<string, unknown>).name) : undefined,
+    )
+    .filter((name): name is string => typeof name === 'string');
+  return { ...res, data: { user, namespaces: [...(user ? [user] : []), ...orgNames], orgs: res.data } };
+};
+
+export function createHubReposTool(): ToolSpec<AppContext> {
+  return {
+    name: 'hub_repos',
+    title: 'Hub repos',
+    description: 'Repos and tags.',
+    openWorld: true,
+    actions: {
+      ...routeActions('hub_repos', repoRoutes, { verify_immutable_tags: verifyImmutableTags, list_namespaces: listNamespaces }),
+      prune_tags: defineAction<typeof pruneParams, AppContext>({
+        description: 'dry run unless dry_run:false',
+        params: pruneParams,
+        destructive: true,
+        run: (args, ctx) =>
+          pruneTags(ctx.app.hubClient, args, {
+            signal: ctx.signal,
+            progress: (done, total, message) => ctx.progress(done, total, message),
+          }),
+      }),
+    },
+  };
+}

@@ -1,0 +1,15 @@
+// hub_scim: SCIM 2.0 user provisioning, on the organization's SCIM token (DOCKERHUB_SCIM_TOKEN).
+import type { AppContext } from '../context.js';
+import { scimRoutes } from '../hub/routes/scim.js';
+import type { ToolSpec } from './framework.js';
+import { routeActions } from './hub-shared/route-actions.js';
+
+export function createHubScimTool(): ToolSpec<AppContext> {
+  return {
+    name: 'hub_scim',
+    title: 'Hub SCIM',
+    description: 'SCIM users; needs DOCKERHUB_SCIM_TOKEN.',
+    openWorld: true,
+    actions: routeActions('hub_scim', scimRoutes),
+  };
+}
