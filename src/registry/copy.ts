@@ -139,7 +139,8 @@ export async function copyImage(client: RegistryClient, src: ImageRef, dst: Imag
     }
   };
 
-  const limiter = new Limiter(options.concurrency ?? 3);
+  // The per-registry limiter in RegistryClient bounds sockets; this bounds open upload sessions.
+  const limiter = new Limiter(options.concurrency ?? 8);
   await Promise.all(
     blobs.map((descriptor) =>
       limiter.run(async () => {
@@ -150,18 +151,16 @@ export async function copyImage(client: RegistryClient, src: ImageRef, dst: Imag
     ),
   );
 
-  // Children by digest (leaves first: the order plan() produced), then the top under its reference.
-  for (const child of children) {
-    const head = await client.request(dst, {
-      method: 'HEAD',
-      path: `/v2/${dst.repository}/manifests/${child.digest}`,
-      headers: { accept: child.mediaType },
-      scopes: dstScopes,
-      accept: [404],
-      signal,
-    });
-    if (head.status_code === 404)
-      await putManifest(client, dst, child.digest, child.bytes, child.mediaType, { signal, scopes: dstScopes, json: child.json });
+  // Children by digest, then the top under its reference. A PUT of a manifest the registry already
+  // has is harmless and as cheap as the HEAD that would avoid it, so there is no HEAD. Image
+  // manifests only reference blobs (all present now), so they go in parallel; nested indexes go
+  // one by one, leaves first (the order plan() produced).
+  const putChild = (child: (typeof children)[number]): Promise<unknown> =>
+    putManifest(client, dst, child.digest, child.bytes, child.mediaType, { signal, scopes: dstScopes, json: child.json });
+  if (children.some((child) => client.isIndex(child))) {
+    for (const child of children) await putChild(child);
+  } else {
+    await Promise.all(children.map(putChild));
   }
   const pushed = await putManifest(client, dst, reference, top.bytes, top.mediaType, { signal, scopes: dstScopes, json: top.json });
   await report(`pushed ${top.mediaType} ${top.digest} as ${reference}`);

@@ -19,12 +19,12 @@ import { upstreamName } from '../registry/transport.js';
 import { completeUpload, mountBlob, sessionAt, startUpload, uploadChunk } from '../registry/upload.js';
 import { defineAction, type Action } from './framework.js';
 
-const repo = z.string().min(1).max(512).describe('Image: name[:tag|@digest], any registry host');
-const reference = z.string().max(200).optional().describe('Tag or digest (default: from repo, else latest)');
+const repo = z.string().min(1).max(512).describe('[host/]name[:tag|@digest]');
+const reference = z.string().max(200).optional().describe('Tag or digest (default latest)');
 const requiredReference = z.string().min(1).max(200).describe('Tag or digest');
 const digest = z.string().min(1).max(200).describe('Digest sha256:<hex>');
 const optionalDigest = digest.optional();
-const location = z.string().min(1).max(4096).describe('Upload URL from last step');
+const location = z.string().min(1).max(4096).describe('Upload URL');
 const contentRange = z
   .string()
   .regex(/^\d+-\d+$/)
@@ -41,11 +41,11 @@ const data = z
   .optional()
   .describe('Bytes as UTF-8 text');
 const chunk = data.describe('Alias of data');
-const fromRepo = z.string().min(1).max(512).describe('Mount source repo, same registry');
-const targetRepo = z.string().min(1).max(512).describe('Destination image, any host');
+const fromRepo = z.string().min(1).max(512).describe('Source repo');
+const targetRepo = z.string().min(1).max(512).describe('Destination image');
 const targetReference = z.string().min(1).max(200).describe('Destination tag');
-const manifest = z.union([z.record(z.string(), z.unknown()), z.string()]).describe('Manifest JSON; a string is sent verbatim');
-const mediaType = z.string().min(1).max(255).optional().describe('Content-Type (default: manifest mediaType)');
+const manifest = z.union([z.record(z.string(), z.unknown()), z.string()]).describe('JSON; a string is sent as is');
+const mediaType = z.string().min(1).max(255).optional().describe('Content-Type');
 
 export interface RegistryWriteOptions {
   /** Upload chunk size (blobs up to this go in one PUT). Default 8 MiB. */
@@ -95,7 +95,7 @@ export function registryWriteActions(
   const chunkSize = options.chunkSize;
   return {
     delete_manifest: defineAction({
-      description: 'delete by digest (tag resolved; its tags go too)',
+      description: 'delete by digest (tag resolved)',
       destructive: true,
       params: { repo, reference: requiredReference },
       run: async (args, { app, signal }) => {
@@ -119,7 +119,7 @@ export function registryWriteActions(
       },
     }),
     start_upload: defineAction({
-      description: 'open upload → location',
+      description: '→ upload location',
       destructive: true,
       params: { repo },
       run: async (args, { app, signal }) => {
@@ -137,7 +137,7 @@ export function registryWriteActions(
       },
     }),
     upload_chunk: defineAction({
-      description: 'PATCH chunk → next location',
+      description: 'PATCH a chunk',
       destructive: true,
       params: { repo, location, data_base64: dataBase64, data, chunk, content_range: contentRange },
       run: async (args, { app, signal }) => {
@@ -161,7 +161,7 @@ export function registryWriteActions(
       },
     }),
     complete_upload: defineAction({
-      description: 'PUT ?digest= to finish (opt. last chunk)',
+      description: 'finish (PUT ?digest=)',
       destructive: true,
       params: { repo, location, digest, data_base64: dataBase64, data, final_chunk: chunk, content_range: contentRange },
       run: async (args, { app, signal }) => {
@@ -178,7 +178,7 @@ export function registryWriteActions(
       },
     }),
     mount_blob: defineAction({
-      description: 'cross-repo mount, no bytes moved',
+      description: 'cross-repo mount',
       destructive: true,
       params: { repo, digest, from_repo: fromRepo },
       run: async (args, { app, signal }) => {
@@ -211,7 +211,7 @@ export function registryWriteActions(
       },
     }),
     put_manifest: defineAction({
-      description: 'PUT manifest bytes, digest verified',
+      description: 'PUT a manifest',
       destructive: true,
       params: { repo, reference: requiredReference, manifest, media_type: mediaType },
       run: async (args, { app, signal }) => {
@@ -241,7 +241,7 @@ export function registryWriteActions(
       },
     }),
     push_blob: defineAction({
-      description: 'bytes → blob (skip if present, mount, chunked)',
+      description: 'upload bytes as a blob',
       destructive: true,
       params: { repo, data_base64: dataBase64, data, digest: optionalDigest, from_repo: fromRepo.optional() },
       run: async (args, { app, signal }) => {
@@ -262,7 +262,7 @@ export function registryWriteActions(
       },
     }),
     copy: defineAction({
-      description: 'image/index + children to target_repo, any registry, same digest',
+      description: 'image or index to target_repo (any host)',
       destructive: true,
       params: { repo, reference, target_repo: targetRepo, target_reference: targetReference.optional() },
       run: async (args, ctx) => {
@@ -281,7 +281,7 @@ export function registryWriteActions(
       },
     }),
     tag: defineAction({
-      description: 'add tag target_reference to a manifest',
+      description: 'add a tag',
       destructive: true,
       params: { repo, reference, target_reference: targetReference },
       run: async (args, { app, signal }) => {
@@ -293,7 +293,7 @@ export function registryWriteActions(
       },
     }),
     delete_tag: defineAction({
-      description: 'remove one tag (by-digest registries refuse)',
+      description: 'remove a tag',
       destructive: true,
       params: { repo, reference: requiredReference },
       run: async (args, { app, signal }) => {

@@ -23,15 +23,15 @@ import {
 import { defineAction, type Action, type ToolSpec } from './framework.js';
 import { registryWriteActions } from './hub-registry-write.js';
 
-const repo = z.string().min(1).max(512).describe('Image: name[:tag|@digest], any registry host');
-const reference = z.string().max(200).optional().describe('Tag or digest (default: from repo, else latest)');
+const repo = z.string().min(1).max(512).describe('[host/]name[:tag|@digest]');
+const reference = z.string().max(200).optional().describe('Tag or digest (default latest)');
 const digest = z.string().min(1).max(200).describe('Digest sha256:<hex>');
-const platform = z.string().max(60).optional().describe('os/arch[/variant], default linux/amd64');
+const platform = z.string().max(60).optional().describe('os/arch[/variant]');
 
 export const readActions: Record<string, Action<AppContext>> = {
   api_version: defineAction({
-    description: 'probe /v2/ (API support, auth)',
-    params: { registry: z.string().max(255).optional().describe('Registry host[:port] (default DOCKER_REGISTRY_URL)') },
+    description: 'probe /v2/',
+    params: { registry: z.string().max(255).optional().describe('host[:port]; default DOCKER_REGISTRY_URL') },
     run: async ({ registry }, { app, signal }) => {
       const target = registry ? registryForHost(registry, { registryUrl: app.config.registryUrl }) : app.registry.parse('x/probe').registry;
       const result = await app.registry.transport.request(target, { path: '/v2/', scopes: [], accept: [404], signal });
@@ -44,13 +44,13 @@ export const readActions: Record<string, Action<AppContext>> = {
     },
   }),
   list_tags: defineAction({
-    description: 'tags, all pages up to max_items',
+    description: 'tags, paged to max_items',
     params: {
       repo,
-      n: z.number().int().min(1).max(10000).optional().describe('Page size asked of the registry'),
-      last: z.string().max(200).optional().describe('Continue after this tag (from next)'),
-      sort: z.enum(['semver', 'name']).optional().describe('semver: newest version first'),
-      filter: z.string().max(200).optional().describe('Substring, or glob with * ?'),
+      n: z.number().int().min(1).max(10000).optional().describe('Page size'),
+      last: z.string().max(200).optional().describe('Resume after (from next)'),
+      sort: z.enum(['semver', 'name']).optional().describe('semver: newest first'),
+      filter: z.string().max(200).optional().describe('Substring or glob'),
       max_items: z.number().int().min(1).max(10000).optional().describe('Item cap (default 1000)'),
     },
     run: async (args, { app, signal }) => {
@@ -76,8 +76,8 @@ export const readActions: Record<string, Action<AppContext>> = {
     },
   }),
   get_manifest: defineAction({
-    description: 'manifest or index (platform picks a child)',
-    params: { repo, reference, platform, accept: z.string().max(500).optional().describe('Accept override (media types)') },
+    description: 'manifest (platform picks from an index)',
+    params: { repo, reference, platform, accept: z.string().max(500).optional().describe('Accept header') },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo, args.reference);
       const top = await app.registry.getManifest(ref, manifestReference(ref), signal, args.accept ?? undefined);
@@ -101,7 +101,7 @@ export const readActions: Record<string, Action<AppContext>> = {
     },
   }),
   check_manifest: defineAction({
-    description: 'HEAD manifest: exists, digest, size (no pull counted)',
+    description: 'HEAD: exists, digest (no pull counted)',
     params: { repo, reference },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo, args.reference);
@@ -114,7 +114,7 @@ export const readActions: Record<string, Action<AppContext>> = {
     },
   }),
   resolve_digest: defineAction({
-    description: 'tag → digest by HEAD',
+    description: 'tag → digest (HEAD)',
     params: { repo, reference },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo, args.reference);
@@ -128,7 +128,7 @@ export const readActions: Record<string, Action<AppContext>> = {
     },
   }),
   list_platforms: defineAction({
-    description: 'platforms of an image; attestations listed apart',
+    description: 'platforms; attestations apart',
     params: { repo, reference },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo, args.reference);
@@ -161,7 +161,7 @@ export const readActions: Record<string, Action<AppContext>> = {
     },
   }),
   get_config: defineAction({
-    description: 'image config JSON for a platform',
+    description: 'image config',
     params: { repo, reference, platform },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo, args.reference);
@@ -193,8 +193,8 @@ export const readActions: Record<string, Action<AppContext>> = {
     },
   }),
   inspect: defineAction({
-    description: 'digest, platforms with size/layers/created; include_config for env, cmd, labels…',
-    params: { repo, reference, platform, include_config: z.boolean().optional().describe('Add config summary per platform') },
+    description: 'per platform: digest, size, layers, created (+config)',
+    params: { repo, reference, platform, include_config: z.boolean().optional().describe('Add env, cmd, labels…') },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo, args.reference);
       const result = await inspect(app.registry, ref, {
@@ -206,8 +206,8 @@ export const readActions: Record<string, Action<AppContext>> = {
     },
   }),
   get_blob: defineAction({
-    description: 'blob content: JSON, text or base64, capped',
-    params: { repo, digest, max_bytes: z.number().int().min(1).max(1048576).optional().describe('Byte cap (default 65536)') },
+    description: 'blob as JSON, text or base64',
+    params: { repo, digest, max_bytes: z.number().int().min(1).max(1048576).optional().describe('Byte cap') },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo);
       const read = await readBlob(app.registry, ref, validateDigest(args.digest), args.max_bytes ?? 65536, signal);
@@ -216,7 +216,7 @@ export const readActions: Record<string, Action<AppContext>> = {
     },
   }),
   check_blob: defineAction({
-    description: 'HEAD blob: exists, size',
+    description: 'HEAD blob',
     params: { repo, digest },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo);
@@ -229,8 +229,8 @@ export const readActions: Record<string, Action<AppContext>> = {
     },
   }),
   list_referrers: defineAction({
-    description: 'artifacts referring to a digest (SBOMs, signatures)',
-    params: { repo, digest, artifact_type: z.string().max(255).optional().describe('Only this artifactType') },
+    description: 'SBOMs, signatures… of a digest',
+    params: { repo, digest, artifact_type: z.string().max(255).optional().describe('Filter') },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo);
       const subject = validateDigest(args.digest);
@@ -239,10 +239,10 @@ export const readActions: Record<string, Action<AppContext>> = {
     },
   }),
   list_repositories: defineAction({
-    description: 'registry catalog (_catalog), not on Docker Hub',
+    description: '_catalog (not Docker Hub)',
     params: {
-      registry: z.string().max(255).optional().describe('Registry host[:port] (default DOCKER_REGISTRY_URL)'),
-      last: z.string().max(255).optional().describe('Continue after this name (from next)'),
+      registry: z.string().max(255).optional().describe('host[:port]; default DOCKER_REGISTRY_URL'),
+      last: z.string().max(255).optional().describe('Resume after (from next)'),
       max_items: z.number().int().min(1).max(10000).optional().describe('Item cap (default 1000)'),
     },
     run: async (args, { app, signal }) => {
@@ -286,7 +286,7 @@ export function createHubRegistryTool(
   return {
     name: 'hub_registry',
     title: 'Container registry (OCI / Docker v2)',
-    description: 'Tags, manifests, platforms, configs, blobs, referrers on Docker Hub or any OCI registry; repo may name any host.',
+    description: 'Docker Hub or any OCI registry: tags, manifests, platforms, configs, blobs, referrers, push, copy.',
     openWorld: true,
     actions: { ...readActions, ...extra },
   };

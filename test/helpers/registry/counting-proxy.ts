@@ -210,6 +210,9 @@ export async function startCountingProxy(opts: CountingProxyOptions): Promise<Co
     req.on('data', (chunk: Buffer) => {
       record.bytesIn += chunk.length;
     });
+    // Adding a 'data' listener starts the flow; hold the body until it is piped upstream, or an
+    // awaited fault hook would let it drain into nowhere.
+    req.pause();
     const write = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
     res.write = ((chunk: unknown, ...rest: unknown[]) => {
       if (typeof chunk === 'string' || Buffer.isBuffer(chunk)) record.bytesOut += Buffer.byteLength(chunk);

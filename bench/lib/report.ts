@@ -1,0 +1,53 @@
+// Bench output: a markdown table on stdout and bench/results/<name>.json, so the latest figures
+// can be quoted and bench/README.md regenerated from them (`node bench/readme.mjs`).
+import { mkdirSync, writeFileSync } from 'node:fs';
+
+export type Row = Record<string, string | number | boolean | null>;
+
+export function table(rows: readonly Row[]): string {
+  if (rows.length === 0) return '(no rows)';
+  const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  const lines = [`| ${columns.join(' | ')} |`, `|${columns.map(() => '---').join('|')}|`];
+  for (const row of rows) lines.push(`| ${columns.map((c) => format(row[c])).join(' | ')} |`);
+  return lines.join('\n');
+}
+
+function format(value: Row[string] | undefined): string {
+  if (value === undefined || value === null) return '—';
+  if (typeof value === 'number') return Number.isInteger(value) ? String(value) : value.toFixed(2);
+  return String(value);
+}
+
+export interface BenchResult {
+  name: string;
+  title: string;
+  machine: string;
+  date: string;
+  notes: string[];
+  rows: Row[];
+  checks: { name: string; pass: boolean; detail: string }[];
+}
+
+export function writeResult(result: Omit<BenchResult, 'machine' | 'date'>): BenchResult {
+  const full: BenchResult = {
+    ...result,
+    machine: `${process.platform} ${process.arch}, node ${process.version}, ${(globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? '?'} cpus`,
+    date: new Date().toISOString(),
+  };
+  mkdirSync(new URL('../results/', import.meta.url), { recursive: true });
+  writeFileSync(new URL(`../results/${result.name}.json`, import.meta.url), `${JSON.stringify(full, null, 2)}\n`);
+  console.log(`\n## ${result.title}\n\n${table(result.rows)}\n`);
+  for (const note of result.notes) console.log(`- ${note}`);
+  for (const check of result.checks) console.log(`${check.pass ? 'PASS' : 'FAIL'} ${check.name}: ${check.detail}`);
+  return full;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
