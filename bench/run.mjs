@@ -12,7 +12,12 @@ const HUB_MCP_TOOLS_LIST_BYTES = 44.2 * 1024;
 
 async function coldStart() {
   const started = performance.now();
-  const transport = new StdioClientTransport({ command: process.execPath, args: [entry], env: { PATH: process.env.PATH ?? '' }, stderr: 'ignore' });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [entry],
+    env: { PATH: process.env.PATH ?? '' },
+    stderr: 'ignore',
+  });
   const client = new Client({ name: 'bench', version: '1' });
   await client.connect(transport);
   const listed = await client.listTools();

@@ -40,17 +40,22 @@ function runCredentialHelper(helper: string, serverUrl: string): Promise<{ Usern
       resolve(undefined);
       return;
     }
-    const child = execFile(`docker-credential-${helper}`, ['get'], { timeout: HELPER_TIMEOUT_MS, maxBuffer: 64 * 1024 }, (error, stdout) => {
-      if (error) {
-        resolve(undefined);
-        return;
-      }
-      try {
-        resolve(JSON.parse(stdout) as { Username?: string; Secret?: string });
-      } catch {
-        resolve(undefined);
-      }
-    });
+    const child = execFile(
+      `docker-credential-${helper}`,
+      ['get'],
+      { timeout: HELPER_TIMEOUT_MS, maxBuffer: 64 * 1024 },
+      (error, stdout) => {
+        if (error) {
+          resolve(undefined);
+          return;
+        }
+        try {
+          resolve(JSON.parse(stdout) as { Username?: string; Secret?: string });
+        } catch {
+          resolve(undefined);
+        }
+      },
+    );
     child.stdin?.end(serverUrl);
   });
 }

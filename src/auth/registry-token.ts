@@ -127,7 +127,12 @@ export class RegistryAuth {
     return `${state.realm}\n${state.service ?? ''}\n${[...scopes].sort().join(' ')}`;
   }
 
-  private async token(state: { realm: string; service?: string }, scopes: readonly string[], credential: RegistryCredential | undefined, signal?: AbortSignal): Promise<string | undefined> {
+  private async token(
+    state: { realm: string; service?: string },
+    scopes: readonly string[],
+    credential: RegistryCredential | undefined,
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
     const key = this.key(state, scopes);
     const cached = this.tokens.get(key);
     if (cached && this.now() < cached.expiresAt) return cached.token;
@@ -139,14 +144,25 @@ export class RegistryAuth {
     return inflight;
   }
 
-  private async fetchToken(state: { realm: string; service?: string }, scopes: readonly string[], credential: RegistryCredential | undefined, key: string, signal?: AbortSignal): Promise<string | undefined> {
+  private async fetchToken(
+    state: { realm: string; service?: string },
+    scopes: readonly string[],
+    credential: RegistryCredential | undefined,
+    key: string,
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
     this.tokenRequests++;
     const base = this.options.tokenBase;
     let data: Record<string, unknown>;
     try {
       if (credential?.identityToken) {
         // OAuth2 refresh-token flow for docker config `identitytoken` entries.
-        const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credential.identityToken, client_id: 'dockerhub-mcp', scope: scopes.join(' ') });
+        const form = new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: credential.identityToken,
+          client_id: 'dockerhub-mcp',
+          scope: scopes.join(' '),
+        });
         if (state.service) form.set('service', state.service);
         const result = await base.request<Record<string, unknown>>({
           method: 'POST',
@@ -161,7 +177,11 @@ export class RegistryAuth {
         if (state.service) url.searchParams.set('service', state.service);
         for (const scope of scopes) url.searchParams.append('scope', scope);
         const authorization = credential ? basicHeader(credential) : undefined;
-        const result = await base.request<Record<string, unknown>>({ path: url.toString(), headers: authorization ? { authorization } : {}, signal });
+        const result = await base.request<Record<string, unknown>>({
+          path: url.toString(),
+          headers: authorization ? { authorization } : {},
+          signal,
+        });
         data = result.data;
       }
     } catch (error) {
@@ -170,12 +190,15 @@ export class RegistryAuth {
           'unauthorized',
           `the registry token service rejected the credentials from ${credential?.source ?? 'anonymous access'} (HTTP ${error.status})`,
           error.status,
-          credential ? 'Check the registry credentials (a PAT may be expired, or lack the scope).' : 'This repository needs credentials: set DOCKER_HUB_USER / DOCKER_HUB_TOKEN for Docker Hub, or log in with docker for other registries.',
+          credential
+            ? 'Check the registry credentials (a PAT may be expired, or lack the scope).'
+            : 'This repository needs credentials: set DOCKER_HUB_USER / DOCKER_HUB_TOKEN for Docker Hub, or log in with docker for other registries.',
         );
       }
       throw error;
     }
-    const token = (typeof data?.token === 'string' && data.token) || (typeof data?.access_token === 'string' && data.access_token) || undefined;
+    const token =
+      (typeof data?.token === 'string' && data.token) || (typeof data?.access_token === 'string' && data.access_token) || undefined;
     if (!token) return undefined;
     const ttlSeconds = typeof data.expires_in === 'number' && data.expires_in > 0 ? data.expires_in : DEFAULT_TTL_S;
     const issued = typeof data.issued_at === 'string' ? Date.parse(data.issued_at) : NaN;

@@ -54,7 +54,9 @@ export function renderToolTable(): string {
   for (const tool of allTools()) {
     for (const [name, action] of Object.entries(tool.actions)) {
       const kind = action.destructive ? 'destructive' : action.write ? 'write' : 'read';
-      rows.push(`| \`${tool.name}\` | \`${name}\` | ${paramList(action.shape, true)} | ${paramList(action.shape, false)} | ${kind} | ${cell(action.description)} |`);
+      rows.push(
+        `| \`${tool.name}\` | \`${name}\` | ${paramList(action.shape, true)} | ${paramList(action.shape, false)} | ${kind} | ${cell(action.description)} |`,
+      );
     }
   }
   return rows.join('\n');

@@ -160,9 +160,19 @@ export class RequestBase {
           continue;
         }
         if (timedOut) {
-          throw new ToolError('timeout', `${method} ${display}: no answer from ${this.upstream} within ${this.options.timeoutMs} ms`, undefined, 'Raise DOCKERHUB_TIMEOUT if the upstream is slow.');
+          throw new ToolError(
+            'timeout',
+            `${method} ${display}: no answer from ${this.upstream} within ${this.options.timeoutMs} ms`,
+            undefined,
+            'Raise DOCKERHUB_TIMEOUT if the upstream is slow.',
+          );
         }
-        throw new ToolError('network_error', `${method} ${display}: ${describeNetworkError(error)}`, undefined, `Could not reach ${url.origin}; check the URL settings and the network.`);
+        throw new ToolError(
+          'network_error',
+          `${method} ${display}: ${describeNetworkError(error)}`,
+          undefined,
+          `Could not reach ${url.origin}; check the URL settings and the network.`,
+        );
       }
 
       const rateLimit = parseRateLimit(response.headers);
@@ -180,7 +190,13 @@ export class RequestBase {
         const decision = decideRetry({ method, status: response.status, headers: response.headers, attempt, waitedMs, replayable }, policy);
         if (decision.retry) {
           discard(response.body);
-          this.options.logger.info('retrying upstream request', { upstream: this.upstream, method, path: display, status: response.status, delay_ms: decision.delayMs });
+          this.options.logger.info('retrying upstream request', {
+            upstream: this.upstream,
+            method,
+            path: display,
+            status: response.status,
+            delay_ms: decision.delayMs,
+          });
           waitedMs += decision.delayMs;
           await sleep(decision.delayMs, options.signal);
           continue;
@@ -202,7 +218,13 @@ export class RequestBase {
         if (options.signal?.aborted) throw new ToolError('cancelled', `${method} ${display} was cancelled`);
         // The connection broke mid-body (reset, truncation, body timeout): same policy as a failed connect.
         const decision = decideRetry({ method, attempt, waitedMs, replayable }, policy);
-        this.options.logger.warn('upstream body read failed', { upstream: this.upstream, method, path: display, error: describeNetworkError(error), retry: decision.retry });
+        this.options.logger.warn('upstream body read failed', {
+          upstream: this.upstream,
+          method,
+          path: display,
+          error: describeNetworkError(error),
+          retry: decision.retry,
+        });
         if (decision.retry) {
           waitedMs += decision.delayMs;
           await sleep(decision.delayMs, options.signal);
@@ -210,7 +232,10 @@ export class RequestBase {
         }
         throw new ToolError('network_error', `${method} ${display}: the response body could not be read (${describeNetworkError(error)})`);
       }
-      const result: HttpResult<T> = { ...envelope(data, rateLimit ?? this.options.rateLimits.get(this.upstream) ?? null, response.status), raw: response.headers };
+      const result: HttpResult<T> = {
+        ...envelope(data, rateLimit ?? this.options.rateLimits.get(this.upstream) ?? null, response.status),
+        raw: response.headers,
+      };
       const shown = pickHeaders(response.headers);
       if (shown) result.headers = shown;
       return result;

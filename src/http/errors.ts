@@ -103,7 +103,13 @@ export function toToolError(error: unknown): ToolError {
   if (error instanceof ToolError) return error;
   if (error instanceof Error) {
     if (error.name === 'AbortError') return new ToolError('cancelled', 'the request was cancelled');
-    if (error.name === 'TimeoutError') return new ToolError('timeout', 'the upstream did not answer before the deadline', undefined, 'Raise DOCKERHUB_TIMEOUT if the upstream is slow.');
+    if (error.name === 'TimeoutError')
+      return new ToolError(
+        'timeout',
+        'the upstream did not answer before the deadline',
+        undefined,
+        'Raise DOCKERHUB_TIMEOUT if the upstream is slow.',
+      );
     return new ToolError('internal_error', error.message);
   }
   return new ToolError('internal_error', String(error));

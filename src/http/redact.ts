@@ -84,7 +84,13 @@ function redactAny(value: unknown, options: RedactOptions, seen: WeakSet<object>
     if (Array.isArray(value)) return value.map((item) => redactAny(item, options, seen));
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      if (isSecretKey(key) && item !== null && item !== undefined && item !== '' && !(typeof item === 'string' && options.reveal?.has(item))) {
+      if (
+        isSecretKey(key) &&
+        item !== null &&
+        item !== undefined &&
+        item !== '' &&
+        !(typeof item === 'string' && options.reveal?.has(item))
+      ) {
         out[key] = typeof item === 'boolean' || typeof item === 'number' ? item : REDACTED;
       } else {
         out[key] = redactAny(item, options, seen);

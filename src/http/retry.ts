@@ -41,9 +41,7 @@ export function serverRetryDelayMs(headers: Headers, now: number = Date.now()): 
   return undefined;
 }
 
-export type RetryDecision =
-  | { retry: true; delayMs: number; reason: string }
-  | { retry: false; reason: string; retryAtMs?: number };
+export type RetryDecision = { retry: true; delayMs: number; reason: string } | { retry: false; reason: string; retryAtMs?: number };
 
 export interface AttemptOutcome {
   method: string;

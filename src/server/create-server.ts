@@ -8,7 +8,7 @@ import { callTool, describeTool, type ToolDefinition } from '../tools/framework.
 import type { InFlight } from './in-flight.js';
 
 const INSTRUCTIONS =
-  'Docker Hub, OCI registries and Docker Scout. Each tool takes `action` plus that action\'s parameters; the `action` description lists them. ' +
+  "Docker Hub, OCI registries and Docker Scout. Each tool takes `action` plus that action's parameters; the `action` description lists them. " +
   'Destructive actions are disabled unless the operator enables them; `hub_admin config` shows what is enabled and `hub_admin whoami` who the server acts as.';
 
 export function createMcpServer(app: AppContext, inFlight: InFlight): Server {

@@ -150,7 +150,12 @@ export async function startHttp(app: AppContext): Promise<HttpHandle> {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
-      sendJson(res, closing ? 503 : 200, { status: closing ? 'shutting_down' : 'ok', name: 'dockerhub-mcp', version: app.version, sessions: sessions.size });
+      sendJson(res, closing ? 503 : 200, {
+        status: closing ? 'shutting_down' : 'ok',
+        name: 'dockerhub-mcp',
+        version: app.version,
+        sessions: sessions.size,
+      });
       return;
     }
     if (path !== '/mcp') {
@@ -169,7 +174,9 @@ export async function startHttp(app: AppContext): Promise<HttpHandle> {
       return;
     }
     if (config.mcpAuthToken !== undefined && !bearerMatches(req.headers.authorization, config.mcpAuthToken)) {
-      rpcError(res, 401, -32001, 'Unauthorized: send Authorization: Bearer <MCP_AUTH_TOKEN>', { 'www-authenticate': 'Bearer realm="dockerhub-mcp"' });
+      rpcError(res, 401, -32001, 'Unauthorized: send Authorization: Bearer <MCP_AUTH_TOKEN>', {
+        'www-authenticate': 'Bearer realm="dockerhub-mcp"',
+      });
       return;
     }
     await handleMcp(req, res);

@@ -8,9 +8,17 @@ function describeExpected(issue: z.core.$ZodIssue): string {
     case 'invalid_value':
       return `must be one of: ${issue.values.map(String).join(', ')}`;
     case 'too_small':
-      return issue.origin === 'string' ? `must be at least ${String(issue.minimum)} characters` : issue.origin === 'array' ? `must have at least ${String(issue.minimum)} items` : `must be ≥ ${String(issue.minimum)}`;
+      return issue.origin === 'string'
+        ? `must be at least ${String(issue.minimum)} characters`
+        : issue.origin === 'array'
+          ? `must have at least ${String(issue.minimum)} items`
+          : `must be ≥ ${String(issue.minimum)}`;
     case 'too_big':
-      return issue.origin === 'string' ? `must be at most ${String(issue.maximum)} characters` : issue.origin === 'array' ? `must have at most ${String(issue.maximum)} items` : `must be ≤ ${String(issue.maximum)}`;
+      return issue.origin === 'string'
+        ? `must be at most ${String(issue.maximum)} characters`
+        : issue.origin === 'array'
+          ? `must have at most ${String(issue.maximum)} items`
+          : `must be ≤ ${String(issue.maximum)}`;
     case 'invalid_format':
       return `must be a valid ${issue.format}${issue.format === 'regex' && 'pattern' in issue ? ` matching ${String(issue.pattern)}` : ''}`;
     default:
@@ -23,7 +31,9 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], args: Record<s
   for (const issue of issues.slice(0, 5)) {
     if (issue.code === 'unrecognized_keys') {
       const valid = validParams.length > 0 ? validParams.join(', ') : 'none';
-      parts.push(`unknown parameter${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k.slice(0, 60)}'`).join(', ')} (valid parameters: ${valid})`);
+      parts.push(
+        `unknown parameter${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k.slice(0, 60)}'`).join(', ')} (valid parameters: ${valid})`,
+      );
       continue;
     }
     const field = issue.path.map(String).join('.');

@@ -142,7 +142,12 @@ describe('HTTP e2e: stateless JSON mode', () => {
     expect(res.headers['mcp-session-id']).toBeUndefined();
     const call = await raw(server.url, {
       headers: { ...MCP_HEADERS, 'mcp-protocol-version': '2025-06-18' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'hub_admin', arguments: { action: 'rate_limit' } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 3,
+        method: 'tools/call',
+        params: { name: 'hub_admin', arguments: { action: 'rate_limit' } },
+      }),
     });
     expect(call.status).toBe(200);
     expect(JSON.parse(call.body)).toMatchObject({ id: 3, result: { structuredContent: { status_code: 200 } } });

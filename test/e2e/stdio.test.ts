@@ -144,7 +144,10 @@ describe('stdio e2e: with Hub credentials against a loopback fake Hub', () => {
 
   it('keeps the Hub rate limit seen on the mint, process-wide', async () => {
     const result = await session.client.callTool({ name: 'hub_admin', arguments: { action: 'rate_limit' } });
-    expect((result.structuredContent as { data: { hub: { limit: number; remaining: number } } }).data.hub).toMatchObject({ limit: 180, remaining: 179 });
+    expect((result.structuredContent as { data: { hub: { limit: number; remaining: number } } }).data.hub).toMatchObject({
+      limit: 180,
+      remaining: 179,
+    });
   });
 
   it('never shows the secret or the JWT in results or logs', async () => {
