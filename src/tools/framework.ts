@@ -124,7 +124,7 @@ function trimSchema(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(trimSchema);
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
     if (SERVER_SIDE_KEYWORDS.has(key)) continue;
     // `additionalProperties: {}` is JSON Schema's default; saying it is noise.
     if (key === 'additionalProperties' && item !== null && typeof item === 'object' && Object.keys(item).length === 0) continue;

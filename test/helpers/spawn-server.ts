@@ -63,7 +63,10 @@ export async function startHttpServer(env: Record<string, string> = {}, args: st
 }
 
 /** Runs the entry to completion (for --help, --version and configuration errors). */
-export async function runToExit(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string; stdout: string }> {
+export async function runToExit(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stderr: string; stdout: string }> {
   const proc = spawn(process.execPath, [ENTRY, ...args], { env: minimalEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
