@@ -7,6 +7,7 @@ export default defineConfig({
       'test/integration/**/*.test.ts',
       'test/e2e/**/*.test.ts',
       'test/contract/**/*.test.ts',
+      'test/hostile/**/*.test.ts',
     ],
     environment: 'node',
     testTimeout: 20_000,

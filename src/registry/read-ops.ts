@@ -296,7 +296,14 @@ export async function listPaged(
       signal: options.signal,
     });
     pages++;
-    const page = result.data?.[options.field];
+    if (result.data === null || typeof result.data !== 'object' || Array.isArray(result.data)) {
+      // A cut or corrupt body parses as text: never report it as an empty list.
+      throw new ToolError(
+        'upstream_error',
+        `the registry answered ${options.path} with a body that is not a JSON object (truncated or corrupt)`,
+      );
+    }
+    const page = result.data[options.field];
     // Some registries send `tags: null` for an empty repository.
     if (Array.isArray(page)) for (const item of page) if (typeof item === 'string') items.push(item);
     const link = nextLink(result.raw.get('link'));
@@ -394,7 +401,20 @@ export async function readBlob(
   let total = 0;
   let truncated = false;
   for (;;) {
-    const { done, value } = await reader.read();
+    let step: Awaited<ReturnType<typeof reader.read>>;
+    try {
+      step = await reader.read();
+    } catch (error) {
+      if (signal?.aborted) throw new ToolError('cancelled', `GET blob ${digest} was cancelled`);
+      const cause = error instanceof Error ? ((error as Error & { cause?: Error }).cause?.message ?? error.message) : String(error);
+      throw new ToolError(
+        'network_error',
+        `GET /v2/${ref.repository}/blobs/${digest}: the body broke off after ${total} bytes (${cause})`,
+        undefined,
+        'Retry; the registry or the network dropped the connection.',
+      );
+    }
+    const { done, value } = step;
     if (done) break;
     total += value.byteLength;
     hash.update(value);

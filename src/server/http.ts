@@ -182,7 +182,9 @@ export async function startHttp(app: AppContext): Promise<HttpHandle> {
     await handleMcp(req, res);
   };
 
-  const httpServer = createServer((req, res) => {
+  // Node checks headersTimeout only every connectionsCheckingInterval (30 s by default): check
+  // each second so a slow-loris client is cut after ~10 s, not 30+.
+  const httpServer = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       logger.error('HTTP request failed', { error });
       rpcError(res, 500, -32603, 'Internal error');
