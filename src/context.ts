@@ -36,7 +36,7 @@ export function createAppContext(config: Config, logger: Logger, version: string
   for (const secret of configuredSecrets(config)) registerSecret(secret);
   const pool = fetcher ?? createFetcher({ timeoutMs: config.timeoutSeconds * 1000 });
   const rateLimits = new RateLimitStore();
-  const base = { fetch: pool.fetch, rateLimits, logger, timeoutMs: config.timeoutSeconds * 1000 };
+  const base = { fetch: pool.fetch, upload: pool.upload, rateLimits, logger, timeoutMs: config.timeoutSeconds * 1000 };
   const mintBase = new RequestBase({ ...base, upstream: 'hub', baseUrl: config.hubUrl });
   const hubAuth = new HubTokenManager({ user: config.hubUser, secret: config.hubToken, jwt: config.hubJwt }, mintBase);
   const hub = new RequestBase({ ...base, upstream: 'hub', baseUrl: config.hubUrl, auth: hubAuth });

@@ -54,6 +54,8 @@ export interface RequestBaseOptions {
   upstream: string;
   baseUrl: string;
   fetch: Fetcher;
+  /** Used instead of `fetch` for streamed request bodies, when given (see PooledFetcher.upload). */
+  upload?: Fetcher;
   rateLimits: RateLimitStore;
   logger: Logger;
   timeoutMs: number;
@@ -133,16 +135,18 @@ export class RequestBase {
         if (value) headers.set('authorization', value);
       }
 
-      // A streamed body outlives this call, so it gets no overall deadline: undici's body
-      // timeout still bounds every idle gap.
-      const deadline = options.read === 'stream' ? undefined : AbortSignal.timeout(options.timeoutMs ?? this.options.timeoutMs);
+      // A streamed body (either way) can take longer than any fixed deadline: undici's headers
+      // and body timeouts still bound every idle gap.
+      const streamed = options.read === 'stream' || body instanceof ReadableStream;
+      const deadline = streamed ? undefined : AbortSignal.timeout(options.timeoutMs ?? this.options.timeoutMs);
       const signals = [options.signal, deadline].filter((s): s is AbortSignal => s !== undefined);
       const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
       let response: Response;
       try {
         const init: RequestInit & { duplex?: 'half' } = { method, headers, body, signal, redirect: options.redirect ?? 'follow' };
         if (body instanceof ReadableStream) init.duplex = 'half';
-        response = await this.options.fetch(url.toString(), init);
+        const send = body instanceof ReadableStream && this.options.upload ? this.options.upload : this.options.fetch;
+        response = await send(url.toString(), init);
       } catch (error) {
         if (options.signal?.aborted) throw new ToolError('cancelled', `${method} ${display} was cancelled`);
         const timedOut = deadline?.aborted === true;

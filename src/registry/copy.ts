@@ -210,6 +210,12 @@ async function copyBlob(
     signal,
   });
   const verified = hashingStream(download.data, digest);
+  // The hash check errors the stream at its end; the upload then fails as a broken request, so
+  // remember the real cause and report it instead.
+  let corrupt: unknown;
+  verified.done.catch((error: unknown) => {
+    corrupt = error;
+  });
   const declared = Number(download.raw.get('content-length') ?? NaN);
   const size = descriptor.size ?? (Number.isFinite(declared) ? declared : NaN);
   if (!Number.isFinite(size)) {
@@ -217,7 +223,29 @@ async function copyBlob(
     throw new ToolError('upstream_error', `blob ${digest} has no size`);
   }
   try {
-    await uploadBlob(client, dst, { digest, size, stream: verified.stream }, { chunkSize: context.chunkSize, session, signal });
+    // A broken upload resumes from the source at the registry's offset (Range GET); the
+    // destination checks the whole blob's digest when the upload is closed.
+    const reopen = async (offset: number): Promise<ReadableStream<Uint8Array>> => {
+      if (corrupt) throw corrupt;
+      const again = await client.request<ReadableStream<Uint8Array>>(src, {
+        path: `/v2/${src.repository}/blobs/${digest}`,
+        headers: { range: `bytes=${offset}-` },
+        scopes: client.pull(src),
+        read: 'stream',
+        signal,
+      });
+      if (again.status_code !== 206) {
+        again.data.cancel().catch(() => undefined);
+        throw new ToolError('upstream_error', `the source registry cannot resume ${digest} at byte ${offset} (no Range support)`);
+      }
+      return again.data;
+    };
+    try {
+      await uploadBlob(client, dst, { digest, size, stream: verified.stream, reopen }, { chunkSize: context.chunkSize, session, signal });
+    } catch (error) {
+      await verified.done.catch(() => undefined);
+      throw corrupt ?? error;
+    }
   } finally {
     await verified.stream.cancel().catch(() => undefined);
   }

@@ -28,6 +28,7 @@ export interface RegistryRequest {
 
 export interface RegistryTransportOptions {
   fetch: Fetcher;
+  upload?: Fetcher;
   rateLimits: RateLimitStore;
   logger: Logger;
   timeoutMs: number;
@@ -59,6 +60,7 @@ export class RegistryTransport {
         upstream,
         baseUrl: origin,
         fetch: this.options.fetch,
+        upload: this.options.upload,
         rateLimits: this.options.rateLimits,
         logger: this.options.logger,
         timeoutMs: this.options.timeoutMs,

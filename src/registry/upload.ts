@@ -11,6 +11,8 @@ import type { RegistryClient } from './client.js';
 import type { ImageRef } from './reference.js';
 
 export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
+/** Streamed sources larger than this are sent as a stream rather than read into memory. */
+const STREAM_ABOVE = 1024 * 1024;
 const OCTET = 'application/octet-stream';
 const MAX_RECOVERIES = 3;
 
@@ -192,7 +194,7 @@ export async function completeUpload(
   client: RegistryClient,
   session: UploadSession,
   digest: string,
-  options: { body?: Uint8Array; contentRange?: string; signal?: AbortSignal } = {},
+  options: { body?: Uint8Array | ReadableStream<Uint8Array>; contentRange?: string; signal?: AbortSignal } = {},
 ): Promise<HttpResult<unknown>> {
   const body = options.body ?? new Uint8Array(0);
   const headers: Record<string, string> = { 'content-type': OCTET };
@@ -243,6 +245,8 @@ export interface BlobInput {
   size: number;
   bytes?: Uint8Array;
   stream?: ReadableStream<Uint8Array>;
+  /** Re-opens a streamed source at a byte offset (a Range GET), so a broken upload can resume. */
+  reopen?: (offset: number) => Promise<ReadableStream<Uint8Array>>;
 }
 
 export interface UploadOptions {
@@ -369,6 +373,9 @@ async function sendBlob(
   input: BlobInput,
   options: UploadOptions,
 ): Promise<Omit<UploadOutcome, 'restarts'>> {
+  // Small streamed blobs are read whole first, so a corrupt source is caught before a byte is
+  // sent; bigger ones stream (memory stays flat; the registry checks the digest at the close).
+  if (input.stream && input.size > STREAM_ABOVE) return streamBlob(client, session, input, input.stream, options);
   const chunkSize = Math.max(options.chunkSize ?? DEFAULT_CHUNK_SIZE, session.minChunk ?? 0, 1);
   let chunker: Chunker;
   if (input.bytes) chunker = bufferChunker(input.bytes, chunkSize);
@@ -435,5 +442,68 @@ async function sendBlob(
     return { digest: input.digest, size: input.size, mode: 'chunked', chunks, recoveries, result };
   } finally {
     await chunker.cancel();
+  }
+}
+
+/**
+ * A streamed source goes up as the body of one request (what docker push does): socket
+ * backpressure paces the source, so memory stays flat whatever the blob size, and there is no
+ * per-chunk round trip. First try: the monolithic PUT ?digest= (two round trips with the POST).
+ * After a break, the registry's upload status gives the committed offset, `reopen` restarts the
+ * source there and the rest goes as one PATCH before an empty closing PUT; a session the registry
+ * dropped is replaced and the source reopened at 0. The registry checks the whole digest at the
+ * close, so a resumed upload is verified too.
+ */
+async function streamBlob(
+  client: RegistryClient,
+  first: UploadSession,
+  input: BlobInput,
+  source: ReadableStream<Uint8Array>,
+  options: UploadOptions,
+): Promise<Omit<UploadOutcome, 'restarts'>> {
+  let session = first;
+  let stream = source;
+  let recoveries = 0;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if (attempt === 0 || session.offset === 0) {
+        const result = await completeUpload(client, session, input.digest, { body: stream, signal: options.signal });
+        options.onProgress?.(input.size);
+        return { digest: input.digest, size: input.size, mode: 'monolithic', chunks: 1, recoveries, result };
+      }
+      const patched = await client.request(session.ref, {
+        method: 'PATCH',
+        path: session.location,
+        headers: { 'content-type': OCTET, 'content-range': `${session.offset}-${input.size - 1}` },
+        body: stream,
+        scopes: session.scopes,
+        read: 'none',
+        signal: options.signal,
+      });
+      if (patched.status_code !== 202)
+        throw new ToolError('upstream_error', `upload answered ${patched.status_code}, expected 202`, patched.status_code);
+      session.location = locationOf(client, session.ref, patched, 'upload');
+      session.offset = committedFrom(patched.raw.get('range'), input.size) ?? input.size;
+      if (session.offset !== input.size)
+        throw new ToolError('upstream_error', `the registry holds ${session.offset} bytes, expected ${input.size}`);
+      const result = await completeUpload(client, session, input.digest, { signal: options.signal });
+      options.onProgress?.(input.size);
+      return { digest: input.digest, size: input.size, mode: 'chunked', chunks: 1, recoveries, result };
+    } catch (error) {
+      await stream.cancel().catch(() => undefined);
+      if (options.signal?.aborted || attempt >= MAX_RECOVERIES || !recoverable(error)) throw error;
+      if (!input.reopen)
+        throw new SessionLost('upstream_error', `the upload broke and its source cannot be re-read: ${(error as Error).message}`);
+      await pause(100 * 2 ** attempt);
+      const status = await uploadStatus(client, session, options.signal).catch(() => undefined);
+      if (!status) {
+        await cancelUpload(client, session);
+        const scopes = session.scopes;
+        session = (await startUpload(client, session.ref, options.signal)).session;
+        session.scopes = scopes;
+      }
+      stream = await input.reopen(session.offset);
+      recoveries++;
+    }
   }
 }
