@@ -56,15 +56,15 @@ async function main(): Promise<void> {
   }
   const { startHttp } = await import('./server/http.js');
   const http = await startHttp(app);
+  onShutdown(logger, async () => {
+    await http.close();
+    await app.close();
+  });
   logger.info('serving MCP over streamable HTTP', {
     url: http.url,
     stateless: config.stateless,
     auth: config.mcpAuthToken !== undefined,
     tools: config.enabledTools,
-  });
-  onShutdown(logger, async () => {
-    await http.close();
-    await app.close();
   });
 }
 

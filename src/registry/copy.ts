@@ -226,7 +226,7 @@ async function copyBlob(
     // A broken upload resumes from the source at the registry's offset (Range GET); the
     // destination checks the whole blob's digest when the upload is closed.
     const reopen = async (offset: number): Promise<ReadableStream<Uint8Array>> => {
-      if (corrupt) throw corrupt;
+      if (corrupt instanceof Error) throw corrupt;
       const again = await client.request<ReadableStream<Uint8Array>>(src, {
         path: `/v2/${src.repository}/blobs/${digest}`,
         headers: { range: `bytes=${offset}-` },
@@ -244,7 +244,8 @@ async function copyBlob(
       await uploadBlob(client, dst, { digest, size, stream: verified.stream, reopen }, { chunkSize: context.chunkSize, session, signal });
     } catch (error) {
       await verified.done.catch(() => undefined);
-      throw corrupt ?? error;
+      if (corrupt instanceof Error) throw corrupt;
+      throw error;
     }
   } finally {
     await verified.stream.cancel().catch(() => undefined);

@@ -10,13 +10,13 @@ export async function serveStdio(app: AppContext): Promise<void> {
   const inFlight = new InFlight();
   const server = createMcpServer(app, inFlight);
   const transport = new StdioServerTransport();
-  await server.connect(transport);
-  app.logger.info('serving MCP over stdio', { version: app.version, tools: app.config.enabledTools });
-
+  // Signal handlers first: anything that sees the "serving" line may send SIGTERM right away.
   const stop = onShutdown(app.logger, async () => {
     await inFlight.idle(10_000);
     await server.close();
     await app.close();
   });
   process.stdin.once('end', () => stop('stdin closed'));
+  await server.connect(transport);
+  app.logger.info('serving MCP over stdio', { version: app.version, tools: app.config.enabledTools });
 }
