@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // CLI entry: flags + environment + .env → Config → shared context → transport.
 // Exit status 2 means a configuration error; the message names the setting and valid values.
 import { readFileSync } from 'node:fs';

@@ -5,6 +5,7 @@
 // `manifest`, `media_type`); bytes come as `data_base64` or `data` (text; `chunk`/`final_chunk`
 // are the reference's text aliases).
 import { z } from 'zod';
+import { headerValue } from './header-value.js';
 import type { AppContext } from '../context.js';
 import type { HttpResult } from '../http/client.js';
 import { envelope, type Envelope } from '../http/envelope.js';
@@ -45,7 +46,7 @@ const fromRepo = z.string().min(1).max(512).describe('Source repo');
 const targetRepo = z.string().min(1).max(512).describe('Destination image');
 const targetReference = z.string().min(1).max(200).describe('Destination tag');
 const manifest = z.union([z.record(z.string(), z.unknown()), z.string()]).describe('JSON; a string is sent as is');
-const mediaType = z.string().min(1).max(255).optional().describe('Content-Type');
+const mediaType = headerValue(255).min(1).optional().describe('Content-Type');
 
 export interface RegistryWriteOptions {
   /** Upload chunk size (blobs up to this go in one PUT). Default 8 MiB. */

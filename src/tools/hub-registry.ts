@@ -21,6 +21,7 @@ import {
   tagFilter,
 } from '../registry/read-ops.js';
 import { defineAction, type Action, type ToolSpec } from './framework.js';
+import { headerValue } from './header-value.js';
 import { registryWriteActions } from './hub-registry-write.js';
 
 const repo = z.string().min(1).max(512).describe('[host/]name[:tag|@digest]');
@@ -77,7 +78,7 @@ export const readActions: Record<string, Action<AppContext>> = {
   }),
   get_manifest: defineAction({
     description: 'manifest (platform picks from an index)',
-    params: { repo, reference, platform, accept: z.string().max(500).optional().describe('Accept header') },
+    params: { repo, reference, platform, accept: headerValue(500).optional().describe('Accept header') },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo, args.reference);
       const top = await app.registry.getManifest(ref, manifestReference(ref), signal, args.accept ?? undefined);

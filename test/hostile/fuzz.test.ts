@@ -22,6 +22,10 @@ import { fakeJwt } from '../helpers/unit/jwt.js';
 import { connectStdio, minimalEnv, type StdioSession } from '../helpers/mcp-session.js';
 import { ENTRY } from '../helpers/spawn-server.js';
 
+// CI replays a fixed seed so a run is reproducible; FUZZ_SEED=random explores new cases (the seed
+// used is printed, so a failure found that way can be replayed).
+const FUZZ_SEED = process.env.FUZZ_SEED === 'random' ? Date.now() % 2 ** 31 : Number(process.env.FUZZ_SEED ?? 20261122);
+console.log(`fuzz seed: ${FUZZ_SEED}`);
 const IN_PROCESS_RUNS = 2000;
 const PROTOCOL_RUNS = 150;
 
@@ -347,7 +351,7 @@ describe('fuzzing every tool and action in-process', () => {
               failures.push(`request to ${host} (${request.method} ${request.url.slice(0, 200)}) not allowed: ${show()}`);
           }
         }),
-        { numRuns: IN_PROCESS_RUNS, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31), endOnFailure: true },
+        { numRuns: IN_PROCESS_RUNS, seed: FUZZ_SEED, endOnFailure: true },
       );
     } finally {
       process.off('unhandledRejection', onUnhandled);
