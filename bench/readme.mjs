@@ -11,7 +11,14 @@ const results = readdirSync(dir)
 const cell = (v) => (v === undefined || v === null ? '—' : typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v));
 const sections = results.map((r) => {
   const columns = [...new Set(r.rows.flatMap((row) => Object.keys(row)))];
-  const lines = [`### ${r.title}`, '', `_${r.date.slice(0, 16).replace('T', ' ')} UTC, ${r.machine}_`, '', `| ${columns.join(' | ')} |`, `|${columns.map(() => '---').join('|')}|`];
+  const lines = [
+    `### ${r.title}`,
+    '',
+    `_${r.date.slice(0, 16).replace('T', ' ')} UTC, ${r.machine}_`,
+    '',
+    `| ${columns.join(' | ')} |`,
+    `|${columns.map(() => '---').join('|')}|`,
+  ];
   for (const row of r.rows) lines.push(`| ${columns.map((c) => cell(row[c])).join(' | ')} |`);
   lines.push('', ...r.notes.map((n) => `- ${n}`), '', ...r.checks.map((c) => `- ${c.pass ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`));
   return lines.join('\n');
