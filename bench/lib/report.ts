@@ -1,6 +1,7 @@
 // Bench output: a markdown table on stdout and bench/results/<name>.json, so the latest figures
 // can be quoted and bench/README.md regenerated from them (`node bench/readme.mjs`).
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 
 export type Row = Record<string, string | number | boolean | null>;
 
@@ -31,7 +32,7 @@ export interface BenchResult {
 export function writeResult(result: Omit<BenchResult, 'machine' | 'date'>): BenchResult {
   const full: BenchResult = {
     ...result,
-    machine: `${process.platform} ${process.arch}, node ${process.version}, ${(globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? '?'} cpus`,
+    machine: `${process.platform} ${process.arch}, node ${process.version}, ${cpus().length} cpus, ${Math.round(totalmem() / 1024 ** 3)} GiB`,
     date: new Date().toISOString(),
   };
   mkdirSync(new URL('../results/', import.meta.url), { recursive: true });
