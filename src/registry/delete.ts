@@ -5,7 +5,7 @@ import { repositoryScope } from '../auth/registry-token.js';
 import type { HttpResult } from '../http/client.js';
 import { ToolError } from '../http/errors.js';
 import type { RegistryClient } from './client.js';
-import { listPaged } from './read-ops.js';
+import { listPaged } from './paging.js';
 import { manifestReference, type ImageRef } from './reference.js';
 
 export const TAGS_CHECKED_CAP = 200;

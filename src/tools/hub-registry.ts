@@ -9,17 +9,11 @@ import { repositoryScope } from '../auth/registry-token.js';
 import { parsePlatform } from '../registry/platform.js';
 import { manifestReference, registryForHost, validateDigest, type ImageRef } from '../registry/reference.js';
 import { upstreamName } from '../registry/transport.js';
-import {
-  imageManifest,
-  inspect,
-  listPaged,
-  listReferrers,
-  platformsOf,
-  readBlob,
-  requirePlatform,
-  sortTags,
-  tagFilter,
-} from '../registry/read-ops.js';
+import { readBlob } from '../registry/blob-read.js';
+import { imageManifest, inspect, platformsOf, requirePlatform } from '../registry/inspect.js';
+import { listPaged } from '../registry/paging.js';
+import { listReferrers } from '../registry/referrers.js';
+import { sortTags, tagFilter } from '../registry/tag-order.js';
 import { defineAction, type Action, type ToolSpec } from './framework.js';
 import { headerValue } from './header-value.js';
 import { registryWriteActions } from './hub-registry-write.js';

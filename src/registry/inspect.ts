@@ -1,0 +1,250 @@
+// Image inspection: platforms of an index (attestations apart), the image for a platform,
+// config summaries, and inspect in three parallel steps (2N+1 requests cold, a HEAD warm).
+import { ToolError } from '../http/errors.js';
+import type { Manifest, RegistryClient } from './client.js';
+import {
+  DEFAULT_PLATFORM,
+  formatPlatform,
+  isAttestation,
+  pickPlatform,
+  platformMatches,
+  type Descriptor,
+  type Platform,
+} from './platform.js';
+import { manifestReference, type ImageRef } from './reference.js';
+
+export interface ImageConfig {
+  created?: string;
+  architecture?: string;
+  os?: string;
+  variant?: string;
+  config?: {
+    Env?: string[];
+    Entrypoint?: string[] | null;
+    Cmd?: string[] | null;
+    User?: string;
+    WorkingDir?: string;
+    Labels?: Record<string, string> | null;
+    ExposedPorts?: Record<string, unknown> | null;
+  };
+  history?: unknown[];
+  rootfs?: { diff_ids?: string[] };
+}
+
+export interface PlatformEntry {
+  platform: string;
+  os?: string;
+  architecture?: string;
+  variant?: string;
+  digest: string;
+  media_type: string;
+  size: number;
+}
+
+export interface AttestationEntry {
+  digest: string;
+  media_type: string;
+  size: number;
+  /** The image manifest the attestation describes. */
+  for_digest?: string;
+}
+
+export function platformsOf(index: Manifest): { platforms: PlatformEntry[]; attestations: AttestationEntry[] } {
+  const platforms: PlatformEntry[] = [];
+  const attestations: AttestationEntry[] = [];
+  for (const entry of index.json.manifests ?? []) {
+    if (isAttestation(entry)) {
+      const item: AttestationEntry = { digest: entry.digest, media_type: entry.mediaType, size: entry.size };
+      const forDigest = entry.annotations?.['vnd.docker.reference.digest'];
+      if (forDigest) item.for_digest = forDigest;
+      attestations.push(item);
+      continue;
+    }
+    const item: PlatformEntry = {
+      platform: formatPlatform(entry.platform),
+      digest: entry.digest,
+      media_type: entry.mediaType,
+      size: entry.size,
+    };
+    if (entry.platform) {
+      item.os = entry.platform.os;
+      item.architecture = entry.platform.architecture;
+      if (entry.platform.variant) item.variant = entry.platform.variant;
+    }
+    platforms.push(item);
+  }
+  return { platforms, attestations };
+}
+
+/** The image manifest for `platform`: the manifest itself, or the matching child of an index. */
+export async function imageManifest(
+  client: RegistryClient,
+  ref: ImageRef,
+  top: Manifest,
+  platform: Platform | undefined,
+  signal?: AbortSignal,
+): Promise<{ image: Manifest; index?: Manifest }> {
+  if (!client.isIndex(top)) return { image: top };
+  const wanted = platform ?? DEFAULT_PLATFORM;
+  const entry = pickPlatform(top.json.manifests ?? [], wanted);
+  if (!entry) {
+    const available = platformsOf(top).platforms.map((p) => p.platform);
+    throw new ToolError(
+      'not_found',
+      `no ${formatPlatform(wanted)} image in ${ref.repository}@${top.digest}`,
+      404,
+      `Available platforms: ${available.join(', ') || 'none'}; pass 'platform'.`,
+    );
+  }
+  const image = await client.getManifest(ref, entry.digest, signal);
+  return { image, index: top };
+}
+
+export function summariseConfig(config: ImageConfig): Record<string, unknown> {
+  const c = config.config ?? {};
+  return {
+    env: c.Env ?? [],
+    entrypoint: c.Entrypoint ?? null,
+    cmd: c.Cmd ?? null,
+    user: c.User ?? '',
+    working_dir: c.WorkingDir ?? '',
+    labels: c.Labels ?? {},
+    exposed_ports: Object.keys(c.ExposedPorts ?? {}),
+    history_length: Array.isArray(config.history) ? config.history.length : 0,
+  };
+}
+
+export interface InspectedPlatform {
+  platform: string;
+  os?: string;
+  architecture?: string;
+  variant?: string;
+  digest: string;
+  media_type: string;
+  /** Manifest + config + layers, in bytes. */
+  size: number;
+  layers: number;
+  created?: string;
+  config?: Record<string, unknown>;
+}
+
+async function inspectImage(
+  client: RegistryClient,
+  ref: ImageRef,
+  image: Manifest,
+  includeConfig: boolean,
+  signal?: AbortSignal,
+): Promise<InspectedPlatform> {
+  const layers: Descriptor[] = image.json.layers ?? [];
+  const configDescriptor = image.json.config;
+  const config = configDescriptor ? await client.getJsonBlob<ImageConfig>(ref, configDescriptor.digest, signal) : undefined;
+  const size = image.size + (configDescriptor?.size ?? 0) + layers.reduce((sum, layer) => sum + (layer.size ?? 0), 0);
+  const platform: Platform | undefined =
+    config?.os && config.architecture
+      ? { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) }
+      : undefined;
+  const out: InspectedPlatform = {
+    platform: formatPlatform(platform),
+    digest: image.digest,
+    media_type: image.mediaType,
+    size,
+    layers: layers.length,
+  };
+  if (platform) {
+    out.os = platform.os;
+    out.architecture = platform.architecture;
+    if (platform.variant) out.variant = platform.variant;
+  }
+  if (config?.created) out.created = config.created;
+  if (includeConfig && config) out.config = summariseConfig(config);
+  return out;
+}
+
+/** A single-platform image asked for another platform is an error, as with `docker pull --platform`. */
+export function requirePlatform(
+  image: { platform: string; os?: string; architecture?: string; variant?: string },
+  wanted: Platform | undefined,
+  ref: ImageRef,
+): void {
+  if (!wanted || image.os === undefined) return;
+  const have: Platform = { os: image.os, architecture: image.architecture ?? '', ...(image.variant ? { variant: image.variant } : {}) };
+  if (!platformMatches(have, wanted)) {
+    throw new ToolError(
+      'not_found',
+      `${ref.repository} is a single-platform ${image.platform} image, not ${formatPlatform(wanted)}`,
+      404,
+      `Available platforms: ${image.platform}.`,
+    );
+  }
+}
+
+export interface InspectResult {
+  repository: string;
+  registry: string;
+  reference: string;
+  digest: string;
+  media_type: string;
+  platforms: InspectedPlatform[];
+  attestations: AttestationEntry[];
+}
+
+/**
+ * Inspects an image or a whole index: step 1 the manifest, step 2 every platform manifest in
+ * parallel, step 3 every config in parallel (2N+1 requests cold; repeated, one HEAD or none).
+ */
+export async function inspect(
+  client: RegistryClient,
+  ref: ImageRef,
+  options: { includeConfig: boolean; platform?: Platform; signal?: AbortSignal },
+): Promise<InspectResult> {
+  const reference = manifestReference(ref);
+  const top = await client.getManifest(ref, reference, options.signal);
+  const result: InspectResult = {
+    repository: ref.repository,
+    registry: ref.registry.host,
+    reference,
+    digest: top.digest,
+    media_type: top.mediaType,
+    platforms: [],
+    attestations: [],
+  };
+  if (!client.isIndex(top)) {
+    const only = await inspectImage(client, ref, top, options.includeConfig, options.signal);
+    requirePlatform(only, options.platform, ref);
+    result.platforms.push(only);
+    return result;
+  }
+  const { attestations } = platformsOf(top);
+  result.attestations = attestations;
+  let entries = (top.json.manifests ?? []).filter((d) => !isAttestation(d));
+  if (options.platform) {
+    const picked = pickPlatform(entries, options.platform);
+    if (!picked) {
+      const available = platformsOf(top).platforms.map((p) => p.platform);
+      throw new ToolError(
+        'not_found',
+        `no ${formatPlatform(options.platform)} image in ${ref.repository}@${top.digest}`,
+        404,
+        `Available platforms: ${available.join(', ') || 'none'}; pass 'platform'.`,
+      );
+    }
+    entries = [picked];
+  }
+  const images = await Promise.all(entries.map((entry) => client.getManifest(ref, entry.digest, options.signal)));
+  result.platforms = await Promise.all(
+    images.map(async (image, i) => {
+      const inspected = await inspectImage(client, ref, image, options.includeConfig, options.signal);
+      const declared = entries[i]?.platform;
+      if (declared && inspected.platform === 'unknown') {
+        inspected.platform = formatPlatform(declared);
+        inspected.os = declared.os;
+        inspected.architecture = declared.architecture;
+        if (declared.variant) inspected.variant = declared.variant;
+      }
+      return inspected;
+    }),
+  );
+  return result;
+}
+
+/** Follows `Link: <…>; rel="next"`. */
