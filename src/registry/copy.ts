@@ -13,7 +13,8 @@ import { Limiter } from './limit.js';
 import type { Descriptor } from './platform.js';
 import { putManifest } from './push.js';
 import { formatRef, manifestReference, validateTag, type ImageRef } from './reference.js';
-import { mountBlob, pushScopes, uploadBlob, type UploadSession } from './upload.js';
+import { uploadBlob } from './upload.js';
+import { mountBlob, pushScopes, type UploadSession } from './upload-session.js';
 
 export type ProgressFn = (done: number, total: number, message: string) => void | Promise<void>;
 

@@ -9,7 +9,8 @@ import { algorithmOf, digestOf } from './digest.js';
 import { IMAGE_MANIFEST_TYPES, INDEX_TYPES, OCI_INDEX } from './media-types.js';
 import type { Descriptor } from './platform.js';
 import { isDigest, referrersFallbackTag, validateDigest, type ImageRef } from './reference.js';
-import { mountBlob, pushScopes, uploadBlob, type UploadOutcome } from './upload.js';
+import { uploadBlob, type UploadOutcome } from './upload.js';
+import { mountBlob, pushScopes } from './upload-session.js';
 
 export interface PushBlobOptions {
   /** The caller's digest: checked against the bytes before anything is sent. */

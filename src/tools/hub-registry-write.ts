@@ -17,7 +17,7 @@ import { digestOf } from '../registry/digest.js';
 import { manifestBytes, manifestMediaType, parseManifestJson, pushBlob, putManifest } from '../registry/push.js';
 import { isDigest, manifestReference, validateDigest, type ImageRef } from '../registry/reference.js';
 import { upstreamName } from '../registry/transport.js';
-import { completeUpload, mountBlob, sessionAt, startUpload, uploadChunk } from '../registry/upload.js';
+import { completeUpload, mountBlob, sessionAt, startUpload, uploadChunk } from '../registry/upload-session.js';
 import { defineAction, type Action } from './framework.js';
 
 const repo = z.string().min(1).max(512).describe('[host/]name[:tag|@digest]');
