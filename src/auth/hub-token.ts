@@ -5,6 +5,7 @@
 import { decodeJwt, type JWTPayload } from 'jose';
 import type { AuthProvider, RequestBase } from '../http/client.js';
 import { ToolError, upstreamMessage } from '../http/errors.js';
+import { registerMintedSecret } from '../http/redact.js';
 
 const REFRESH_SKEW_MS = 60_000;
 const FALLBACK_TTL_MS = 300_000;
@@ -177,6 +178,8 @@ export class HubTokenManager implements AuthProvider {
         path: '/v2/auth/token',
         json: { identifier, secret: this.credentials.secret },
         auth: false,
+        // Minting twice is harmless: a 503 or a dropped connection is worth one more try.
+        idempotent: true,
       });
     } catch (error) {
       if (error instanceof ToolError && error.status !== undefined && [400, 401, 403, 429].includes(error.status)) {
@@ -198,6 +201,7 @@ export class HubTokenManager implements AuthProvider {
         `Docker Hub answered the token request without a token${upstreamMessage(result.data) ? ` (${upstreamMessage(result.data)})` : ''}`,
       );
     }
+    registerMintedSecret(jwt);
     this.cached = { jwt, expiresAt: expiryOf(jwt, this.now()) };
     return jwt;
   }

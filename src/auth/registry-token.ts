@@ -4,6 +4,7 @@
 // with one fetch in flight per key however many calls wait for it.
 import type { RequestBase } from '../http/client.js';
 import { ToolError } from '../http/errors.js';
+import { registerMintedSecret } from '../http/redact.js';
 import type { Logger } from '../log.js';
 import type { Registry } from '../registry/reference.js';
 import { basicHeader, type CredentialSource, type RegistryCredential } from './credentials.js';
@@ -205,6 +206,7 @@ export class RegistryAuth {
     const start = Number.isFinite(issued) && issued <= this.now() ? issued : this.now();
     // Refresh a little early, but never so early that a 60 s token is useless (the reference's bug).
     const margin = Math.min(30_000, (ttlSeconds * 1000) / 4);
+    registerMintedSecret(token);
     this.tokens.set(key, { token, expiresAt: start + ttlSeconds * 1000 - margin });
     return token;
   }

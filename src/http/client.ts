@@ -37,6 +37,8 @@ export interface RequestOptions {
   accept?: readonly number[];
   /** Extra hint for errors from this call. */
   hint?: string;
+  /** Safe to repeat after a 5xx or network error even though the method is POST (reads, token mints). */
+  idempotent?: boolean;
 }
 
 export interface AuthProvider {
@@ -150,7 +152,7 @@ export class RequestBase {
       } catch (error) {
         if (options.signal?.aborted) throw new ToolError('cancelled', `${method} ${display} was cancelled`);
         const timedOut = deadline?.aborted === true;
-        const decision = decideRetry({ method, attempt, waitedMs, replayable }, policy);
+        const decision = decideRetry({ method, idempotent: options.idempotent, attempt, waitedMs, replayable }, policy);
         this.options.logger.warn('upstream request failed', {
           upstream: this.upstream,
           method,
@@ -191,7 +193,10 @@ export class RequestBase {
       const redirected = options.redirect === 'manual' && response.status >= 300 && response.status < 400;
       const accepted = response.ok || redirected || (options.accept?.includes(response.status) ?? false);
       if (!accepted) {
-        const decision = decideRetry({ method, status: response.status, headers: response.headers, attempt, waitedMs, replayable }, policy);
+        const decision = decideRetry(
+          { method, idempotent: options.idempotent, status: response.status, headers: response.headers, attempt, waitedMs, replayable },
+          policy,
+        );
         if (decision.retry) {
           discard(response.body);
           this.options.logger.info('retrying upstream request', {
@@ -221,7 +226,7 @@ export class RequestBase {
         if (error instanceof ToolError) throw error;
         if (options.signal?.aborted) throw new ToolError('cancelled', `${method} ${display} was cancelled`);
         // The connection broke mid-body (reset, truncation, body timeout): same policy as a failed connect.
-        const decision = decideRetry({ method, attempt, waitedMs, replayable }, policy);
+        const decision = decideRetry({ method, idempotent: options.idempotent, attempt, waitedMs, replayable }, policy);
         this.options.logger.warn('upstream body read failed', {
           upstream: this.upstream,
           method,

@@ -36,10 +36,28 @@ const VALUE_PATTERNS: readonly RegExp[] = [
 ];
 
 const knownSecrets = new Set<string>();
+/** Tokens the server obtains itself (minted JWTs, registry bearers): the newest few are enough. */
+const mintedSecrets = new Set<string>();
+const MINTED_KEPT = 128;
 
 /** Registers an exact secret value (e.g. the configured Hub password) to be redacted anywhere. */
 export function registerSecret(value: string | undefined): void {
   if (value && value.length >= 4) knownSecrets.add(value);
+}
+
+/**
+ * Registers a token the server obtained (a minted Hub JWT, a registry bearer). Most are caught by
+ * their shape already; an opaque one is not. Bounded, so a long-running server does not slow down
+ * every redaction with expired tokens.
+ */
+export function registerMintedSecret(value: string | undefined): void {
+  if (!value || value.length < 8) return;
+  mintedSecrets.delete(value);
+  mintedSecrets.add(value);
+  if (mintedSecrets.size > MINTED_KEPT) {
+    const oldest = mintedSecrets.values().next().value;
+    if (oldest !== undefined) mintedSecrets.delete(oldest);
+  }
 }
 
 export interface RedactOptions {
@@ -54,9 +72,11 @@ function isSecretKey(key: string): boolean {
 
 export function redactString(text: string, options: RedactOptions = {}): string {
   let out = text;
-  for (const secret of knownSecrets) {
-    if (options.reveal?.has(secret)) continue;
-    if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  for (const secrets of [knownSecrets, mintedSecrets]) {
+    for (const secret of secrets) {
+      if (options.reveal?.has(secret)) continue;
+      if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+    }
   }
   for (const pattern of VALUE_PATTERNS) {
     out = out.replace(pattern, (match, scheme: unknown) => {

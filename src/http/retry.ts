@@ -45,6 +45,8 @@ export type RetryDecision = { retry: true; delayMs: number; reason: string } | {
 
 export interface AttemptOutcome {
   method: string;
+  /** The caller vouches the request is safe to repeat whatever its method (a token mint, a GraphQL query). */
+  idempotent?: boolean;
   /** HTTP status, or undefined for a network error / timeout. */
   status?: number;
   headers?: Headers;
@@ -77,7 +79,7 @@ export function decideRetry(outcome: AttemptOutcome, policy: RetryPolicy = DEFAU
 
   const transient = outcome.status === undefined || RETRIABLE_STATUS.has(outcome.status);
   if (!transient) return { retry: false, reason: `status ${outcome.status} is not retried` };
-  if (!isIdempotent(outcome.method)) {
+  if (!isIdempotent(outcome.method) && outcome.idempotent !== true) {
     return { retry: false, reason: `${outcome.method} is not idempotent; not retried after ${outcome.status ?? 'a network error'}` };
   }
   const asked = outcome.status === 503 && outcome.headers ? serverRetryDelayMs(outcome.headers, now) : undefined;

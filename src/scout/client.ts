@@ -42,6 +42,8 @@ export class ScoutClient {
         path: GRAPHQL_PATH,
         json: { query: op.document, variables: { context: gqlContext, ...variables }, operationName: op.name },
         signal,
+        // Every document is a query (no mutation is exposed): safe to repeat after a 5xx.
+        idempotent: true,
       });
     } catch (error) {
       throw httpError(error, ctx);

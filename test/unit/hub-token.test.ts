@@ -91,6 +91,20 @@ describe('user + secret', () => {
     expect(auth.mints).toBe(2);
   });
 
+  it('a mint answered 503 is tried again (a POST, but safe to repeat)', async () => {
+    const time = clock();
+    let calls = 0;
+    msw.server.use(
+      http.post(TOKEN_URL, () => {
+        calls++;
+        if (calls === 1) return new HttpResponse('busy', { status: 503 });
+        return HttpResponse.json({ access_token: hubJwt({ username: 'alice', exp: Math.floor(time.now() / 1000) + 3600 }) });
+      }),
+    );
+    expect(await manager({ user: 'alice', secret: 's' }, time.now).header()).toMatch(/^Bearer /);
+    expect(calls).toBe(2);
+  });
+
   it('concurrent callers share one mint', async () => {
     const time = clock();
     msw.server.use(mintHandler(time.now));

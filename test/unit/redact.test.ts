@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redact, redactString, registerSecret } from '../../src/http/redact.js';
+import { REDACTED, redact, redactString, registerMintedSecret, registerSecret } from '../../src/http/redact.js';
 import { fakeJwt } from '../helpers/unit/jwt.js';
 
 const JWT = fakeJwt({ sub: 'alice', exp: 1_900_000_000 });
@@ -144,5 +144,18 @@ describe('everything else', () => {
     const node: Record<string, unknown> = { name: 'loop' };
     node.self = node;
     expect(redact(node)).toEqual({ name: 'loop', self: '[circular]' });
+  });
+});
+
+describe('tokens the server obtains', () => {
+  it('redacts an opaque minted token by its exact value', () => {
+    registerMintedSecret('opaque-registry-bearer-0001');
+    expect(redactString('echo: opaque-registry-bearer-0001')).toBe(`echo: ${REDACTED}`);
+  });
+
+  it('keeps only the newest 128, so old tokens stop costing every redaction', () => {
+    for (let i = 0; i < 130; i++) registerMintedSecret(`minted-token-${String(i).padStart(4, '0')}`);
+    expect(redactString('minted-token-0000')).toBe('minted-token-0000');
+    expect(redactString('minted-token-0129')).toBe(REDACTED);
   });
 });

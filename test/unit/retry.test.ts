@@ -176,3 +176,14 @@ describe('isIdempotent', () => {
     expect(['POST', 'patch'].some(isIdempotent)).toBe(false);
   });
 });
+
+describe('requests the caller marks safe to repeat', () => {
+  it('retries a POST marked idempotent after a 503 or a network error', () => {
+    expect(decideRetry(outcome({ method: 'POST', status: 503, idempotent: true })).retry).toBe(true);
+    expect(decideRetry(outcome({ method: 'POST', idempotent: true })).retry).toBe(true);
+  });
+
+  it('still never retries an unmarked POST', () => {
+    expect(decideRetry(outcome({ method: 'POST', status: 503 })).retry).toBe(false);
+  });
+});
