@@ -12,6 +12,7 @@ import { hashingStream } from './digest.js';
 import { Limiter } from './limit.js';
 import type { Descriptor } from './platform.js';
 import { putManifest } from './push.js';
+import { listReferrers } from './referrers.js';
 import { formatRef, manifestReference, validateTag, type ImageRef } from './reference.js';
 import { uploadBlob } from './upload.js';
 import { mountBlob, pushScopes, type UploadSession } from './upload-session.js';
@@ -25,7 +26,15 @@ export interface CopyOptions {
   concurrency?: number;
   progress?: ProgressFn;
   dryRun?: boolean;
+  /** Also copy artifacts that refer to the copied manifests (SBOMs, signatures), and theirs. */
+  referrers?: boolean;
+  /** Internal: referrer depth and digests already handled. */
+  depth?: number;
+  seen?: Set<string>;
 }
+
+/** Referrers of referrers (a signature of an SBOM) are followed this deep. */
+const MAX_REFERRER_DEPTH = 3;
 
 export interface CopyStats {
   manifests: number;
@@ -51,6 +60,8 @@ export interface CopyResult {
   /** Dry run: what is at the target reference now. */
   target_current?: { exists: boolean; digest?: string };
   dry_run?: boolean;
+  /** With `referrers`: the artifacts referring to the copied manifests, copied (or, dry run, found). */
+  referrers?: { digest: string; artifact_type?: string; subject: string }[];
   ms: number;
   result?: HttpResult<unknown>;
 }
@@ -125,6 +136,7 @@ export async function copyImage(client: RegistryClient, src: ImageRef, dst: Imag
     const head = await client.headManifest(dst, reference, signal);
     out.target_current = head.exists ? { exists: true, ...(head.digest ? { digest: head.digest } : {}) } : { exists: false };
     out.dry_run = true;
+    if (options.referrers) out.referrers = await findReferrers(client, src, [top.digest, ...children.map((c) => c.digest)], signal);
     out.ms = Date.now() - started;
     return out;
   }
@@ -166,8 +178,49 @@ export async function copyImage(client: RegistryClient, src: ImageRef, dst: Imag
   const pushed = await putManifest(client, dst, reference, top.bytes, top.mediaType, { signal, scopes: dstScopes, json: top.json });
   await report(`pushed ${top.mediaType} ${top.digest} as ${reference}`);
   out.result = pushed.result;
+  if (options.referrers) out.referrers = await copyReferrers(client, src, dst, [top.digest, ...children.map((c) => c.digest)], options);
   out.ms = Date.now() - started;
   return out;
+}
+
+async function findReferrers(
+  client: RegistryClient,
+  src: ImageRef,
+  subjects: string[],
+  signal?: AbortSignal,
+): Promise<NonNullable<CopyResult['referrers']>> {
+  const lists = await Promise.all(
+    subjects.map((subject) => listReferrers(client, src, subject, undefined, signal).then((r) => ({ subject, referrers: r.referrers }))),
+  );
+  return lists.flatMap(({ subject, referrers }) =>
+    referrers.map((r) => ({ digest: r.digest, subject, ...(r.artifact_type ? { artifact_type: r.artifact_type } : {}) })),
+  );
+}
+
+/**
+ * Copies every artifact whose `subject` is one of the copied manifests, by digest, into the same
+ * target repository. Pushing a manifest with a subject keeps the destination's referrers index
+ * (or its `sha256-<hex>` fallback tag) current, so the artifacts are found there as at the source.
+ */
+async function copyReferrers(
+  client: RegistryClient,
+  src: ImageRef,
+  dst: ImageRef,
+  subjects: string[],
+  options: CopyOptions,
+): Promise<NonNullable<CopyResult['referrers']>> {
+  const depth = options.depth ?? 0;
+  if (depth >= MAX_REFERRER_DEPTH) return [];
+  const seen = options.seen ?? new Set<string>(subjects);
+  const found = (await findReferrers(client, src, subjects, options.signal)).filter((r) => !seen.has(r.digest));
+  for (const r of found) seen.add(r.digest);
+  for (const referrer of [...found]) {
+    const from: ImageRef = { registry: src.registry, repository: src.repository, digest: referrer.digest };
+    const to: ImageRef = { registry: dst.registry, repository: dst.repository, digest: referrer.digest };
+    const copied = await copyImage(client, from, to, { ...options, dryRun: false, depth: depth + 1, seen });
+    found.push(...(copied.referrers ?? []));
+  }
+  return found;
 }
 
 function isTag(reference: string): boolean {

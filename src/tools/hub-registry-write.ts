@@ -265,7 +265,13 @@ export function registryWriteActions(
     copy: defineAction({
       description: 'image or index to target_repo (any host)',
       destructive: true,
-      params: { repo, reference, target_repo: targetRepo, target_reference: targetReference.optional() },
+      params: {
+        repo,
+        reference,
+        target_repo: targetRepo,
+        target_reference: targetReference.optional(),
+        referrers: z.boolean().optional().describe('Also copy SBOMs, signatures… referring to it'),
+      },
       run: async (args, ctx) => {
         const { app, signal } = ctx;
         const client = getClient(app);
@@ -274,6 +280,7 @@ export function registryWriteActions(
         const out = await copyImage(client, src, dst, {
           signal,
           chunkSize,
+          referrers: args.referrers === true,
           dryRun: args.dry_run === true,
           progress: (done, total, message) => ctx.progress(done, total, message),
         });
