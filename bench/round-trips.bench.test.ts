@@ -57,6 +57,21 @@ afterAll(async () => {
 
 const creds = (reg: RegistryHandle): string => `tester:${reg.users.tester}`;
 
+/** `skopeo copy --all` between two (plain-http loopback) registries with their credentials. */
+const skopeoCopy = (from: RegistryHandle, to: RegistryHandle, source: string, target: string): ReturnType<typeof skopeo> =>
+  skopeo([
+    'copy',
+    '--all',
+    '--src-tls-verify=false',
+    '--dest-tls-verify=false',
+    '--src-creds',
+    creds(from),
+    '--dest-creds',
+    creds(to),
+    `docker://${source}`,
+    `docker://${target}`,
+  ]);
+
 async function measure(
   proxy: CountingProxyHandle,
   tokens: () => number,
@@ -197,18 +212,7 @@ it.skipIf(!ready)('copy a 6-layer image within a registry and to a second regist
     }),
   );
   const peerSame = await measure(proxyA, tokensA, () =>
-    skopeo([
-      'copy',
-      '--all',
-      '--src-tls-verify=false',
-      '--dest-tls-verify=false',
-      '--src-creds',
-      creds(regA),
-      '--dest-creds',
-      creds(regA),
-      `docker://${proxyA.host}/acme/six:v1`,
-      `docker://${proxyA.host}/acme/six-skopeo:v1`,
-    ]),
+    skopeoCopy(regA, regA, `${proxyA.host}/acme/six:v1`, `${proxyA.host}/acme/six-skopeo:v1`),
   );
   row('copy 6 layers, same registry', 'ours', same);
   row('copy 6 layers, same registry', 'skopeo copy --all', peerSame);
@@ -242,20 +246,7 @@ it.skipIf(!ready)('copy a 6-layer image within a registry and to a second regist
       target_reference: 'v1',
     }),
   );
-  const peerCross = await across(() =>
-    skopeo([
-      'copy',
-      '--all',
-      '--src-tls-verify=false',
-      '--dest-tls-verify=false',
-      '--src-creds',
-      creds(regA),
-      '--dest-creds',
-      creds(regB),
-      `docker://${proxyA.host}/acme/six:v1`,
-      `docker://${proxyB.host}/acme/six-skopeo:v1`,
-    ]),
-  );
+  const peerCross = await across(() => skopeoCopy(regA, regB, `${proxyA.host}/acme/six:v1`, `${proxyB.host}/acme/six-skopeo:v1`));
   row('copy 6 layers, second registry', 'ours', cross);
   row('copy 6 layers, second registry', 'skopeo copy --all', peerCross);
   ratio('copy 6 layers, second registry', cross, peerCross);

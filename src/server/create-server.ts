@@ -4,20 +4,42 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { AppContext } from '../context.js';
 import { buildTools } from '../tools/catalog.js';
-import { callTool, describeTool, type ToolDefinition } from '../tools/framework.js';
+import { callTool, describeTool, type ToolDefinition, type ToolSpec } from '../tools/framework.js';
 import type { InFlight } from './in-flight.js';
 
 const INSTRUCTIONS =
   "Docker Hub, OCI registries and Docker Scout. Each tool takes `action` plus that action's parameters; the `action` description lists them. " +
   'Destructive actions are disabled unless the operator enables them; `hub_admin config` shows what is enabled and `hub_admin whoami` who the server acts as.';
 
-export function createMcpServer(app: AppContext, inFlight: InFlight): Server {
-  const tools = buildTools(app.config.enabledTools);
-  const definitions = new Map<string, ToolDefinition>();
-  for (const tool of tools) {
-    const definition = describeTool(tool, app.config);
-    if (definition) definitions.set(tool.name, definition);
+interface Catalog {
+  tools: readonly ToolSpec<AppContext>[];
+  definitions: Map<string, ToolDefinition>;
+}
+
+/**
+ * The served tools and their tools/list entries depend on the configuration only, so they are
+ * built once per AppContext, not again for every HTTP session (JSON Schema generation is the
+ * costly part of opening one).
+ */
+const catalogs = new WeakMap<AppContext, Catalog>();
+
+function catalogFor(app: AppContext): Catalog {
+  let catalog = catalogs.get(app);
+  if (!catalog) {
+    const tools = buildTools(app.config.enabledTools);
+    const definitions = new Map<string, ToolDefinition>();
+    for (const tool of tools) {
+      const definition = describeTool(tool, app.config);
+      if (definition) definitions.set(tool.name, definition);
+    }
+    catalog = { tools, definitions };
+    catalogs.set(app, catalog);
   }
+  return catalog;
+}
+
+export function createMcpServer(app: AppContext, inFlight: InFlight): Server {
+  const { tools, definitions } = catalogFor(app);
   const caps = { maxBytes: app.config.maxResultBytes, maxItems: 500 };
 
   const server = new Server(
