@@ -18,6 +18,12 @@ export type ErrorType =
   | 'network_error'
   | 'cancelled'
   | 'integrity_error'
+  /** Content of a kind the server does not parse (a media type, a config that is not JSON): described, not blamed. */
+  | 'unsupported_content'
+  /** Content that breaks its own format's rules (a manifest list holding `null`, JSON nested past the bound). */
+  | 'invalid_content'
+  /** The egress policy refused a connection (a host, an address range or a redirect). */
+  | 'egress_denied'
   | 'internal_error';
 
 export interface ErrorBody {
