@@ -85,6 +85,14 @@ export const SETTINGS: readonly Setting[] = [
     description: "Default token realm; a registry's own challenge overrides it.",
   },
   {
+    key: 'registryAllowedHosts',
+    env: ['DOCKER_REGISTRY_ALLOWED_HOSTS'],
+    kind: 'list',
+    default: [],
+    description:
+      'Registries tool calls may name (comma-separated `host[:port]` or `*.example.com`); unset: any public registry. Docker Hub and `DOCKER_REGISTRY_URL` are always allowed; over HTTP, private addresses need an entry here.',
+  },
+  {
     key: 'scoutUrl',
     env: ['DOCKER_SCOUT_URL'],
     kind: 'url',

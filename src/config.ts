@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { parseHostPattern } from './util/host-pattern.js';
 import { SETTINGS, TOOL_NAMES, TOOL_TOGGLES, type Setting, type ToolName } from './config-spec.js';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -16,6 +17,7 @@ const ConfigSchema = z.object({
   hubUrl: z.string(),
   registryUrl: z.string(),
   registryAuthUrl: z.string(),
+  registryAllowedHosts: z.array(z.string()),
   scoutUrl: z.string(),
   dockerConfig: z.string(),
   allowDestructive: z.boolean(),
@@ -92,14 +94,21 @@ function parseValue(setting: Setting, raw: string, via: string): unknown {
         .map((item) => item.trim())
         .filter((item) => item.length > 0);
     case 'url': {
+      // A URL may carry a password (`https://user:pw@host`): never echo the raw value.
       let url: URL;
       try {
         url = new URL(value);
       } catch {
-        throw new ConfigError(`${name}: '${raw}' is not a URL; allowed values: an http:// or https:// URL`);
+        throw new ConfigError(`${name}: the value is not a URL; allowed values: an http:// or https:// URL`);
       }
       if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new ConfigError(`${name}: '${raw}' has protocol ${url.protocol}; allowed values: an http:// or https:// URL`);
+        throw new ConfigError(`${name}: the URL has protocol ${url.protocol}; allowed values: an http:// or https:// URL`);
+      }
+      if (url.username !== '' || url.password !== '') {
+        // Userinfo would be shown by `hub_admin config`, logs and errors, and fetch refuses it anyway.
+        throw new ConfigError(
+          `${name}: the URL carries a user name or password; credentials do not belong in URLs. Put them in DOCKER_HUB_USER / DOCKER_HUB_TOKEN or $DOCKER_CONFIG/config.json, and give ${name} as ${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`,
+        );
       }
       return value.replace(/\/+$/, '');
     }
@@ -194,6 +203,7 @@ export function loadConfig(sources: ConfigSources, version = '0.0.0'): ConfigOut
     hubUrl: values.hubUrl,
     registryUrl: values.registryUrl,
     registryAuthUrl: values.registryAuthUrl,
+    registryAllowedHosts: values.registryAllowedHosts,
     scoutUrl: values.scoutUrl,
     dockerConfig: expandHome(values.dockerConfig as string, sources.env),
     allowDestructive: values.allowDestructive,
@@ -217,6 +227,12 @@ export function loadConfig(sources: ConfigSources, version = '0.0.0'): ConfigOut
   if (!result.success) {
     const issue = result.error.issues[0];
     throw new ConfigError(`invalid configuration at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'unknown'}`);
+  }
+  const badPattern = result.data.registryAllowedHosts.find((entry) => parseHostPattern(entry) === undefined);
+  if (badPattern !== undefined) {
+    throw new ConfigError(
+      `DOCKER_REGISTRY_ALLOWED_HOSTS: '${badPattern.slice(0, 100)}' is not valid; allowed values: host, host:port or *.example.com[:port], comma-separated`,
+    );
   }
   if (result.data.hubUser !== undefined && result.data.hubToken === undefined && result.data.hubJwt === undefined) {
     throw new ConfigError('DOCKER_HUB_USER is set without DOCKER_HUB_TOKEN; set both (or DOCKERHUB_JWT), or neither for anonymous access');

@@ -5,11 +5,12 @@ import { HubTokenManager } from './auth/hub-token.js';
 import { configuredSecrets, type Config } from './config.js';
 import { RequestBase } from './http/client.js';
 import { HubClient } from './hub/client.js';
+import { EgressPolicy } from './http/egress.js';
 import { createFetcher, type PooledFetcher } from './http/fetch.js';
 import { RateLimitStore } from './http/rate-limit.js';
 import { registerSecret } from './http/redact.js';
 import type { Logger } from './log.js';
-import { CredentialSource } from './auth/credentials.js';
+import { CredentialSource, registerCredentialForms } from './auth/credentials.js';
 import { RegistryAuth } from './auth/registry-token.js';
 import { RegistryClient } from './registry/client.js';
 import { RegistryTransport } from './registry/transport.js';
@@ -29,14 +30,24 @@ export interface AppContext {
   readonly registry: RegistryClient;
   /** Scout GraphQL requests, authenticated with the same Hub JWT (one shared mint). */
   readonly scout: RequestBase;
+  /** Which hosts and addresses the server may reach (shown by `hub_admin config`). */
+  readonly egress: EgressPolicy;
+  /** Registry credential sources (which registries get the env pair: `hub_admin whoami`). */
+  readonly credentials: CredentialSource;
   close(): Promise<void>;
 }
 
 export function createAppContext(config: Config, logger: Logger, version: string, fetcher?: PooledFetcher): AppContext {
   for (const secret of configuredSecrets(config)) registerSecret(secret);
-  const pool = fetcher ?? createFetcher({ timeoutMs: config.timeoutSeconds * 1000 });
+  if (config.hubUser && config.hubToken) registerCredentialForms(config.hubUser, config.hubToken);
+  const egress = new EgressPolicy({
+    transport: config.transport,
+    allowedRegistryHosts: config.registryAllowedHosts,
+    configuredUrls: [config.registryUrl, config.registryAuthUrl, config.hubUrl, config.scoutUrl],
+  });
+  const pool = fetcher ?? createFetcher({ timeoutMs: config.timeoutSeconds * 1000, egress });
   const rateLimits = new RateLimitStore();
-  const base = { fetch: pool.fetch, upload: pool.upload, rateLimits, logger, timeoutMs: config.timeoutSeconds * 1000 };
+  const base = { fetch: pool.fetch, upload: pool.upload, rateLimits, logger, timeoutMs: config.timeoutSeconds * 1000, egress };
   const mintBase = new RequestBase({ ...base, upstream: 'hub', baseUrl: config.hubUrl });
   const hubAuth = new HubTokenManager({ user: config.hubUser, secret: config.hubToken, jwt: config.hubJwt }, mintBase);
   const hub = new RequestBase({ ...base, upstream: 'hub', baseUrl: config.hubUrl, auth: hubAuth });
@@ -55,6 +66,7 @@ export function createAppContext(config: Config, logger: Logger, version: string
     dockerConfigDir: config.dockerConfig,
     hubUser: config.hubUser,
     hubToken: config.hubToken,
+    envRegistryOrigins: [new URL(config.registryUrl).origin],
     logger,
   });
   const tokenBase = new RequestBase({ ...base, upstream: 'registry-auth', baseUrl: config.registryAuthUrl });
@@ -73,6 +85,8 @@ export function createAppContext(config: Config, logger: Logger, version: string
     hub,
     hubClient,
     scout,
+    egress,
+    credentials,
     close: () => pool.close(),
   };
 }

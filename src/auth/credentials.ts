@@ -1,5 +1,6 @@
-// Registry credentials, in order: the environment (Docker Hub only: DOCKER_HUB_USER /
-// DOCKER_HUB_TOKEN), then the user's docker config (`auths`, `credHelpers`, `credsStore`
+// Registry credentials, in order: the environment (DOCKER_HUB_USER / DOCKER_HUB_TOKEN, for Docker
+// Hub and for the registry DOCKER_REGISTRY_URL names: the operator paired them, as the reference
+// does; never for a registry a tool call names), then the user's docker config (`auths`, `credHelpers`, `credsStore`
 // through `docker-credential-<name> get`), then anonymous. Never logged, never in a result.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -29,6 +30,8 @@ export interface CredentialSourceOptions {
   dockerConfigDir: string;
   hubUser?: string;
   hubToken?: string;
+  /** Origins (DOCKER_REGISTRY_URL) that get the env pair besides Docker Hub. */
+  envRegistryOrigins?: readonly string[];
   logger: Logger;
   /** Runs `docker-credential-<helper> get`; injectable for tests. */
   runHelper?: (helper: string, serverUrl: string) => Promise<{ Username?: string; Secret?: string } | undefined>;
@@ -72,12 +75,12 @@ export class CredentialSource {
 
   constructor(private readonly options: CredentialSourceOptions) {}
 
-  /** Credentials for a registry host; undefined means anonymous. Looked up once per host. */
-  lookup(host: string, dockerHub: boolean): Promise<RegistryCredential | undefined> {
-    const key = `${dockerHub ? 'hub' : host}`;
+  /** Credentials for a registry; undefined means anonymous. Looked up once per registry. */
+  lookup(host: string, dockerHub: boolean, origin?: string): Promise<RegistryCredential | undefined> {
+    const key = dockerHub ? 'hub' : `${origin ?? ''} ${host}`;
     let found = this.cache.get(key);
     if (!found) {
-      found = this.resolve(host, dockerHub);
+      found = this.resolve(host, dockerHub, origin);
       this.cache.set(key, found);
     }
     return found;
@@ -91,10 +94,27 @@ export class CredentialSource {
     return this.config;
   }
 
-  private async resolve(host: string, dockerHub: boolean): Promise<RegistryCredential | undefined> {
-    if (dockerHub && this.options.hubUser && this.options.hubToken) {
-      return { username: this.options.hubUser, password: this.options.hubToken, source: 'DOCKER_HUB_USER / DOCKER_HUB_TOKEN' };
-    }
+  /** Which registries get the env pair, for `hub_admin whoami`. */
+  envTargets(): string[] {
+    if (!this.options.hubUser || !this.options.hubToken) return [];
+    return ['Docker Hub', ...(this.options.envRegistryOrigins ?? [])];
+  }
+
+  private async resolve(host: string, dockerHub: boolean, origin?: string): Promise<RegistryCredential | undefined> {
+    const envPair = (source: string): RegistryCredential | undefined => {
+      if (!this.options.hubUser || !this.options.hubToken) return undefined;
+      registerCredentialForms(this.options.hubUser, this.options.hubToken);
+      return { username: this.options.hubUser, password: this.options.hubToken, source };
+    };
+    if (dockerHub) return envPair('DOCKER_HUB_USER / DOCKER_HUB_TOKEN') ?? this.fromDockerConfig(host, dockerHub);
+    const paired = origin !== undefined && (this.options.envRegistryOrigins ?? []).includes(origin);
+    // For the DOCKER_REGISTRY_URL registry an entry written for that very host is more specific
+    // than the env pair, so it wins; the pair is the fallback the reference's users rely on.
+    const specific = await this.fromDockerConfig(host, dockerHub);
+    return specific ?? (paired ? envPair('DOCKER_HUB_USER / DOCKER_HUB_TOKEN (paired with DOCKER_REGISTRY_URL)') : undefined);
+  }
+
+  private async fromDockerConfig(host: string, dockerHub: boolean): Promise<RegistryCredential | undefined> {
     const config = await this.readConfig().catch(() => undefined);
     if (!config) return undefined;
     const keys = keysFor(host, dockerHub);
@@ -106,6 +126,7 @@ export class CredentialSource {
         const answer = await run(helper, serverUrl).catch(() => undefined);
         if (answer?.Secret) {
           registerSecret(answer.Secret);
+          if (answer.Username) registerCredentialForms(answer.Username, answer.Secret);
           const source = `docker-credential-${helper}`;
           // Username "<token>" marks an identity (refresh) token.
           if (answer.Username === '<token>') return { identityToken: answer.Secret, source };
@@ -128,17 +149,30 @@ export class CredentialSource {
         const colon = decoded.indexOf(':');
         if (colon > 0) {
           registerSecret(entry.auth);
-          registerSecret(decoded.slice(colon + 1));
+          registerCredentialForms(decoded.slice(0, colon), decoded.slice(colon + 1));
           return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), source };
         }
       }
       if (entry.username && entry.password) {
-        registerSecret(entry.password);
+        registerCredentialForms(entry.username, entry.password);
         return { username: entry.username, password: entry.password, source };
       }
     }
     return undefined;
   }
+}
+
+/**
+ * Registers a password and every form it travels in (`user:password`, its base64 and base64url
+ * as in a Basic header) with the redactor: a token service that echoes the header must not put
+ * the pair into a result or a log line.
+ */
+export function registerCredentialForms(username: string, password: string): void {
+  registerSecret(password);
+  const pair = `${username}:${password}`;
+  registerSecret(pair);
+  registerSecret(Buffer.from(pair).toString('base64'));
+  registerSecret(Buffer.from(pair).toString('base64url'));
 }
 
 export function basicHeader(credential: RegistryCredential): string | undefined {

@@ -77,7 +77,7 @@ export class RegistryAuth {
   async header(registry: Registry, scopes: readonly string[], signal?: AbortSignal): Promise<string | undefined> {
     const state = this.state(registry);
     if (!state || state.scheme === 'none') return undefined;
-    const credential = await this.options.credentials.lookup(registry.host, registry.dockerHub);
+    const credential = await this.options.credentials.lookup(registry.host, registry.dockerHub, registry.origin);
     if (state.scheme === 'basic') return credential ? basicHeader(credential) : undefined;
     const token = await this.token(state, scopes, credential, signal);
     return token ? `Bearer ${token}` : undefined;
@@ -113,7 +113,7 @@ export class RegistryAuth {
     if (challenges.some((c) => c.scheme === 'basic')) {
       const already = this.states.get(registry.origin)?.scheme === 'basic';
       this.states.set(registry.origin, { scheme: 'basic' });
-      const credential = await this.options.credentials.lookup(registry.host, registry.dockerHub);
+      const credential = await this.options.credentials.lookup(registry.host, registry.dockerHub, registry.origin);
       return credential && !already ? [...scopes] : undefined;
     }
     return undefined;

@@ -1,6 +1,7 @@
 // The request base shared by the Hub, registry and Scout clients: URL building, auth header,
 // retries with backoff, one re-auth on 401, rate-limit capture, error mapping, bounded reads and
 // cancellation. Domain clients add meaning; this file adds none.
+import { egressError, egressRefusalIn, type EgressPolicy } from './egress.js';
 import { envelope, pickHeaders, type Envelope } from './envelope.js';
 import { errorFromResponse, ToolError } from './errors.js';
 import type { Fetcher } from './fetch.js';
@@ -29,7 +30,10 @@ export interface RequestOptions {
    * it), or none (discard).
    */
   read?: 'auto' | 'text' | 'bytes' | 'stream' | 'none';
-  /** `manual` returns 3xx responses to the caller (registries: drop auth on cross-origin hops). */
+  /**
+   * `follow` (default) follows GET / HEAD redirects here, hop by hop under the egress policy;
+   * `manual` returns 3xx responses to the caller (registries: auth per origin).
+   */
   redirect?: 'follow' | 'manual';
   /** Overall deadline for this call in ms (default: the base's timeout; streams have none). */
   timeoutMs?: number;
@@ -66,6 +70,8 @@ export interface RequestBaseOptions {
   /** Largest body read into memory; larger bodies must be streamed by the caller. */
   maxBodyBytes?: number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Checked on every URL before it is requested, redirect targets included. */
+  egress?: EgressPolicy;
 }
 
 export interface HttpResult<T> extends Envelope<T> {
@@ -74,6 +80,13 @@ export interface HttpResult<T> extends Envelope<T> {
 }
 
 const DEFAULT_MAX_BODY = 32 * 1024 * 1024;
+const MAX_REDIRECTS = 5;
+/** Headers that carry a credential or session: never sent to an origin other than the one asked. */
+const ORIGIN_BOUND_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
+
+function isRedirect(status: number): boolean {
+  return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
+}
 
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -119,11 +132,18 @@ export class RequestBase {
     const policy = this.options.retry ?? DEFAULT_RETRY_POLICY;
     const sleep = this.options.sleep ?? abortableSleep;
     const replayable = !(options.body instanceof ReadableStream);
+    const hasBody = options.json !== undefined || options.body !== undefined;
     let reauthed = false;
     let waitedMs = 0;
+    /** Where this attempt goes: the URL asked for, or a redirect target on a followed hop. */
+    let target = url;
+    let hops = 0;
 
     for (let attempt = 1; ; attempt++) {
+      this.options.egress?.checkUrl(target, `${method} ${this.upstream}`);
+      const sameOrigin = target.origin === url.origin;
       const headers = new Headers(options.headers);
+      if (!sameOrigin) for (const name of ORIGIN_BOUND_HEADERS) headers.delete(name);
       if (!headers.has('accept')) headers.set('accept', 'application/json');
       let body: RequestInit['body'];
       if (options.json !== undefined) {
@@ -132,7 +152,7 @@ export class RequestBase {
       } else if (options.body !== undefined) {
         body = options.body as RequestInit['body'];
       }
-      if (options.auth !== false && this.options.auth) {
+      if (sameOrigin && options.auth !== false && this.options.auth) {
         const value = await this.options.auth.header(options.signal);
         if (value) headers.set('authorization', value);
       }
@@ -145,13 +165,25 @@ export class RequestBase {
       const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
       let response: Response;
       try {
-        const init: RequestInit & { duplex?: 'half' } = { method, headers, body, signal, redirect: options.redirect ?? 'follow' };
+        // Redirects are never left to fetch: each hop is checked by the egress policy here.
+        const init: RequestInit & { duplex?: 'half' } = { method, headers, body, signal, redirect: 'manual' };
         if (body instanceof ReadableStream) init.duplex = 'half';
         const send = body instanceof ReadableStream && this.options.upload ? this.options.upload : this.options.fetch;
-        response = await send(url.toString(), init);
+        response = await send(target.toString(), init);
       } catch (error) {
         if (options.signal?.aborted) throw new ToolError('cancelled', `${method} ${display} was cancelled`);
+        const refusal = egressRefusalIn(error);
+        if (refusal) throw egressError(`${method} ${this.upstream} ${target.host}: ${refusal.message}`);
         const timedOut = deadline?.aborted === true;
+        if (!timedOut && networkCode(error) === 'ENOTFOUND') {
+          // A name that does not resolve will not resolve on a retry a second later.
+          throw new ToolError(
+            'network_error',
+            `${method} ${display}: the host name ${target.hostname} does not resolve`,
+            undefined,
+            'Check the registry or URL setting for a typo; the name is unknown to DNS.',
+          );
+        }
         const decision = decideRetry({ method, idempotent: options.idempotent, attempt, waitedMs, replayable }, policy);
         this.options.logger.warn('upstream request failed', {
           upstream: this.upstream,
@@ -177,14 +209,21 @@ export class RequestBase {
           'network_error',
           `${method} ${display}: ${describeNetworkError(error)}`,
           undefined,
-          `Could not reach ${url.origin}; check the URL settings and the network.`,
+          `Could not reach ${target.origin}; check the URL settings and the network.`,
         );
+      }
+
+      if (options.redirect !== 'manual' && isRedirect(response.status)) {
+        discard(response.body);
+        target = this.nextHop(target, response, method, display, hasBody, ++hops);
+        attempt--;
+        continue;
       }
 
       const rateLimit = parseRateLimit(response.headers);
       this.options.rateLimits.record(this.upstream, rateLimit);
 
-      if (response.status === 401 && !reauthed && options.auth !== false && this.options.auth?.invalidate?.() === true) {
+      if (response.status === 401 && sameOrigin && !reauthed && options.auth !== false && this.options.auth?.invalidate?.() === true) {
         reauthed = true;
         discard(response.body);
         continue;
@@ -251,6 +290,36 @@ export class RequestBase {
     }
   }
 
+  /**
+   * The next URL of a followed redirect, or an error: at most MAX_REDIRECTS hops, http(s) only,
+   * never https → http, and never for a request with a body (fetch would re-send a 307/308 body
+   * — a token mint's secret — to whatever origin the upstream names).
+   */
+  private nextHop(from: URL, response: Response, method: string, display: string, hasBody: boolean, hops: number): URL {
+    const location = response.headers.get('location');
+    if (hasBody || (method !== 'GET' && method !== 'HEAD')) {
+      throw new ToolError(
+        'upstream_error',
+        `${this.upstream} answered ${method} ${display} with a redirect (${response.status})${location ? ` to ${safeOrigin(location, from)}` : ''}; a request with a body is never re-sent after a redirect`,
+        response.status,
+        `Point the ${this.upstream} URL setting at the final address.`,
+      );
+    }
+    if (!location)
+      throw new ToolError('upstream_error', `${this.upstream} answered ${method} ${display} with a redirect without a Location`);
+    if (hops > MAX_REDIRECTS) throw new ToolError('upstream_error', `${method} ${display}: more than ${MAX_REDIRECTS} redirects`);
+    let next: URL;
+    try {
+      next = new URL(location, from);
+    } catch {
+      throw new ToolError('upstream_error', `${this.upstream} sent an unreadable redirect Location`);
+    }
+    if (from.protocol === 'https:' && next.protocol === 'http:') {
+      throw egressError(`${this.upstream} redirected ${method} ${display} from https to plain http (${next.origin})`);
+    }
+    return next;
+  }
+
   private async readBody(response: Response, read: NonNullable<RequestOptions['read']>, method: string): Promise<unknown> {
     if (read === 'none' || method === 'HEAD' || response.status === 204 || !response.body) {
       discard(response.body);
@@ -302,6 +371,26 @@ async function readBounded(response: Response, limit: number): Promise<Buffer> {
     chunks.push(value);
   }
   return Buffer.concat(chunks);
+}
+
+/** The origin of a Location value, for messages (never its path or query, which may carry tokens). */
+function safeOrigin(location: string, base: URL): string {
+  try {
+    return new URL(location, base).origin;
+  } catch {
+    return 'an unreadable URL';
+  }
+}
+
+/** The system error code (ENOTFOUND, ECONNRESET, …) under fetch's wrapper, if any. */
+function networkCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    const code = (current as Error & { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
+    current = (current as Error & { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 function describeNetworkError(error: unknown): string {

@@ -3,6 +3,8 @@
 // and connect / headers / body timeouts. Node's fetch accepts an undici 7 Agent as dispatcher.
 import { Readable } from 'node:stream';
 import type { Agent } from 'undici';
+import { guardedConnector, type LookupAll } from './egress-connect.js';
+import type { EgressPolicy } from './egress.js';
 
 export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -10,6 +12,10 @@ export interface FetcherOptions {
   timeoutMs: number;
   /** Connections kept per origin. */
   connections?: number;
+  /** Checked on every connection's resolved address (see egress.ts). */
+  egress?: EgressPolicy;
+  /** DNS resolution used under the egress check; injectable so tests can simulate rebinding. */
+  resolveAll?: LookupAll;
 }
 
 export interface PooledFetcher {
@@ -29,16 +35,18 @@ const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 export function createFetcher(options: FetcherOptions): PooledFetcher {
   let agent: Promise<Agent> | undefined;
   const pool = (): Promise<Agent> =>
-    (agent ??= import('undici').then(
-      ({ Agent }) =>
-        new Agent({
-          connect: { timeout: Math.min(options.timeoutMs, 10_000) },
-          headersTimeout: options.timeoutMs,
-          bodyTimeout: options.timeoutMs,
-          keepAliveTimeout: 30_000,
-          connections: options.connections ?? 16,
-        }),
-    ));
+    (agent ??= import('undici').then(({ Agent, buildConnector }) => {
+      const timeout = Math.min(options.timeoutMs, 10_000);
+      const egress = options.egress;
+      const connect = egress ? guardedConnector(egress, (lookup) => buildConnector({ timeout, lookup }), options.resolveAll) : { timeout };
+      return new Agent({
+        connect,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+        keepAliveTimeout: 30_000,
+        connections: options.connections ?? 16,
+      });
+    }));
   return {
     fetch: async (url, init) => globalThis.fetch(url, { ...init, dispatcher: await pool() } as unknown as RequestInit),
     upload: async (url, init) => {

@@ -3,6 +3,7 @@
 // redirects followed by hand so `Authorization` never leaves the registry's origin, and URLs
 // from the registry (upload `Location`, `Link`) held to that origin.
 import { RequestBase, type HttpResult, type QueryValue } from '../http/client.js';
+import { egressError, type EgressPolicy } from '../http/egress.js';
 import { ToolError } from '../http/errors.js';
 import type { Fetcher } from '../http/fetch.js';
 import type { RateLimitStore } from '../http/rate-limit.js';
@@ -33,6 +34,8 @@ export interface RegistryTransportOptions {
   logger: Logger;
   timeoutMs: number;
   auth: RegistryAuth;
+  /** Which registries calls may name, and which addresses any request may reach. */
+  egress?: EgressPolicy;
 }
 
 const MAX_REDIRECTS = 5;
@@ -64,6 +67,7 @@ export class RegistryTransport {
         rateLimits: this.options.rateLimits,
         logger: this.options.logger,
         timeoutMs: this.options.timeoutMs,
+        egress: this.options.egress,
       });
       this.bases.set(origin, base);
     }
@@ -89,7 +93,19 @@ export class RegistryTransport {
     return resolved.toString();
   }
 
+  /** Refuses a registry the egress policy does not allow, before any connection or token request. */
+  checkRegistry(registry: Registry): void {
+    const egress = this.options.egress;
+    if (!egress) return;
+    const url = new URL(registry.origin);
+    const verdict =
+      egress.registryVerdict(url.hostname, url.port || (url.protocol === 'https:' ? '443' : '80'), registry.dockerHub) ??
+      egress.urlVerdict(url);
+    if (verdict) throw egressError(verdict);
+  }
+
   async request<T = unknown>(registry: Registry, request: RegistryRequest): Promise<HttpResult<T>> {
+    this.checkRegistry(registry);
     const method = (request.method ?? 'GET').toUpperCase();
     const path = /^https?:\/\//i.test(request.path) ? this.sameOrigin(registry, request.path, 'request') : request.path;
     const base = this.base(registry.origin, upstreamName(registry));
@@ -154,9 +170,12 @@ export class RegistryTransport {
           `the registry answered ${method} with a redirect (${current.status_code}) that cannot be followed`,
         );
       }
+      const from = url;
       url = new URL(location, url);
       if (url.protocol !== 'https:' && url.protocol !== 'http:')
         throw new ToolError('upstream_error', `redirect to unsupported URL scheme ${url.protocol}`);
+      if (from.protocol === 'https:' && url.protocol === 'http:')
+        throw egressError(`registry ${registry.host} redirected ${method} from https to plain http (${url.origin})`);
       const sameOrigin = url.origin === registry.origin;
       const headers: Record<string, string> = { ...request.headers };
       if (sameOrigin) {

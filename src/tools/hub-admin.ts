@@ -12,6 +12,16 @@ function tokenKind(secret: string | undefined): string {
   return 'password or other secret';
 }
 
+/** Which registries get which credential source (never a value). */
+function registryCredentialSources(app: AppContext): Record<string, unknown> {
+  const envTargets = app.credentials.envTargets();
+  return {
+    env_pair: envTargets.length > 0 ? envTargets : 'not set',
+    docker_config: `${app.config.dockerConfig}/config.json entries, each for its own host:port only`,
+    other_registries: 'anonymous unless $DOCKER_CONFIG has an entry for that host',
+  };
+}
+
 export function createHubAdminTool(listTools: () => readonly ToolSpec<AppContext>[]): ToolSpec<AppContext> {
   return {
     name: 'hub_admin',
@@ -33,12 +43,14 @@ export function createHubAdminTool(listTools: () => readonly ToolSpec<AppContext
         params: {},
         run: async (_args, { app, signal }) => {
           const auth = app.hubAuth;
+          const registries = registryCredentialSources(app);
           if (auth.mode === 'anonymous') {
             return envelope({
               authenticated: false,
               identity: 'anonymous',
               mode: 'anonymous',
               note: 'Public Docker Hub data only. Set DOCKER_HUB_USER and DOCKER_HUB_TOKEN (or DOCKERHUB_JWT) to act as an account.',
+              registry_credentials: registries,
             });
           }
           const claims = await auth.claims(signal);
@@ -52,6 +64,7 @@ export function createHubAdminTool(listTools: () => readonly ToolSpec<AppContext
               credential: auth.mode === 'jwt' ? 'static JWT' : tokenKind(app.config.hubToken),
               claims,
               expires_at: expiresAt !== undefined ? new Date(expiresAt).toISOString() : null,
+              registry_credentials: registries,
             },
             app.rateLimits.get('hub') ?? null,
           );
@@ -78,6 +91,7 @@ export function createHubAdminTool(listTools: () => readonly ToolSpec<AppContext
             tools,
             tools_not_served: TOOL_NAMES.filter((name) => !served.has(name)),
             upstreams: { hub_url: c.hubUrl, registry_url: c.registryUrl, registry_auth_url: c.registryAuthUrl, scout_url: c.scoutUrl },
+            egress: app.egress.describe(),
             credentials: {
               hub_mode: app.hubAuth.mode,
               hub_user: c.hubUser ?? null,
