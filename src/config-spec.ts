@@ -227,7 +227,27 @@ export const SETTINGS: readonly Setting[] = [
     min: 1,
     max: 3600,
     default: 30,
-    description: 'Upstream request deadline in seconds (connect, headers and each body read).',
+    description:
+      'Deadline in seconds for each upstream read of bounded content as a whole (all attempts, retry waits and the body); a longer Retry-After answers `rate_limited` at once.',
+  },
+  {
+    key: 'streamMinRate',
+    env: ['DOCKERHUB_STREAM_MIN_RATE'],
+    kind: 'int',
+    min: 0,
+    max: 1073741824,
+    default: 65536,
+    description:
+      'Streamed blob copies and uploads (exempt from the deadline) abort when they move fewer bytes per second than this for `DOCKERHUB_STREAM_STALL_SECONDS`; 0 turns the floor off.',
+  },
+  {
+    key: 'streamStallSeconds',
+    env: ['DOCKERHUB_STREAM_STALL_SECONDS'],
+    kind: 'int',
+    min: 1,
+    max: 3600,
+    default: 30,
+    description: 'Window over which the stream throughput floor is measured.',
   },
   {
     key: 'maxResultBytes',

@@ -34,6 +34,8 @@ const ConfigSchema = z.object({
   sessionIdleSeconds: z.number().int(),
   maxBodyBytes: z.number().int(),
   timeoutSeconds: z.number().int(),
+  streamMinRate: z.number().int(),
+  streamStallSeconds: z.number().int(),
   maxResultBytes: z.number().int(),
   logLevel: z.enum(LOG_LEVELS),
 });
@@ -220,6 +222,8 @@ export function loadConfig(sources: ConfigSources, version = '0.0.0'): ConfigOut
     sessionIdleSeconds: values.sessionIdleSeconds,
     maxBodyBytes: values.maxBodyBytes,
     timeoutSeconds: values.timeoutSeconds,
+    streamMinRate: values.streamMinRate,
+    streamStallSeconds: values.streamStallSeconds,
     maxResultBytes: values.maxResultBytes,
     logLevel: values.logLevel,
   };

@@ -47,8 +47,11 @@ export function createAppContext(config: Config, logger: Logger, version: string
   });
   const pool = fetcher ?? createFetcher({ timeoutMs: config.timeoutSeconds * 1000, egress });
   const rateLimits = new RateLimitStore();
-  const base = { fetch: pool.fetch, upload: pool.upload, rateLimits, logger, timeoutMs: config.timeoutSeconds * 1000, egress };
-  const mintBase = new RequestBase({ ...base, upstream: 'hub', baseUrl: config.hubUrl });
+  const streamFloor = { bytesPerSecond: config.streamMinRate, windowMs: config.streamStallSeconds * 1000 };
+  const base = { fetch: pool.fetch, upload: pool.upload, rateLimits, logger, timeoutMs: config.timeoutSeconds * 1000, egress, streamFloor };
+  // Token answers are small: a service sending megabytes is refused while reading, not parsed.
+  const TOKEN_BODY_LIMIT = 1024 * 1024;
+  const mintBase = new RequestBase({ ...base, upstream: 'hub', baseUrl: config.hubUrl, maxBodyBytes: TOKEN_BODY_LIMIT });
   const hubAuth = new HubTokenManager({ user: config.hubUser, secret: config.hubToken, jwt: config.hubJwt }, mintBase);
   const hub = new RequestBase({ ...base, upstream: 'hub', baseUrl: config.hubUrl, auth: hubAuth });
   // SCIM uses the organization's SCIM token (bearerSCIMAuth), never the Hub JWT.
@@ -69,7 +72,12 @@ export function createAppContext(config: Config, logger: Logger, version: string
     envRegistryOrigins: [new URL(config.registryUrl).origin],
     logger,
   });
-  const tokenBase = new RequestBase({ ...base, upstream: 'registry-auth', baseUrl: config.registryAuthUrl });
+  const tokenBase = new RequestBase({
+    ...base,
+    upstream: 'registry-auth',
+    baseUrl: config.registryAuthUrl,
+    maxBodyBytes: TOKEN_BODY_LIMIT,
+  });
   const registryAuth = new RegistryAuth({ credentials, tokenBase, logger, hubRealm: config.registryAuthUrl });
   const transport = new RegistryTransport({ ...base, auth: registryAuth });
   const registry = new RegistryClient({ transport, defaults: { registryUrl: config.registryUrl }, logger });

@@ -11,6 +11,10 @@ import { basicHeader, type CredentialSource, type RegistryCredential } from './c
 import { challengeScopes, parseWwwAuthenticate } from './www-authenticate.js';
 
 const DEFAULT_TTL_S = 60;
+/** Largest token accepted: real registry tokens are a few KB; a hostile service could send MBs per scope. */
+export const MAX_TOKEN_BYTES = 64 * 1024;
+/** Cached tokens kept (least recently used dropped first): one per (realm, service, scope set). */
+const MAX_CACHED_TOKENS = 512;
 
 type RegistryState = { scheme: 'bearer'; realm: string; service?: string } | { scheme: 'basic' } | { scheme: 'none' };
 
@@ -87,7 +91,13 @@ export class RegistryAuth {
    * Learns from a 401's challenge. Returns the scopes to retry with, or undefined when a retry
    * cannot help (no usable challenge, or Basic without credentials).
    */
-  async challenge(registry: Registry, header: string | null, scopes: readonly string[]): Promise<string[] | undefined> {
+  async challenge(
+    registry: Registry,
+    header: string | null,
+    scopes: readonly string[],
+    /** The Authorization the request that got the 401 carried: only that token is dropped. */
+    sent?: string,
+  ): Promise<string[] | undefined> {
     const challenges = parseWwwAuthenticate(header);
     const bearer = challenges.find((c) => c.scheme === 'bearer');
     if (bearer?.params.realm) {
@@ -107,7 +117,12 @@ export class RegistryAuth {
       const retryScopes = [...wanted];
       const key = this.key(next, retryScopes);
       const stale = previous?.scheme === 'bearer' && previous.realm === next.realm;
-      if (stale || bearer.params.error === 'invalid_token') this.tokens.delete(key);
+      // A 401 to a request sent before (or without) the cached token says nothing about it: under
+      // concurrency, dropping it anyway re-mints a token another call just cached.
+      const carried = this.tokens.get(key)?.token;
+      if ((stale || bearer.params.error === 'invalid_token') && carried !== undefined && sent === `Bearer ${carried}`) {
+        this.tokens.delete(key);
+      }
       return retryScopes;
     }
     if (challenges.some((c) => c.scheme === 'basic')) {
@@ -136,7 +151,13 @@ export class RegistryAuth {
   ): Promise<string | undefined> {
     const key = this.key(state, scopes);
     const cached = this.tokens.get(key);
-    if (cached && this.now() < cached.expiresAt) return cached.token;
+    if (cached && this.now() < cached.expiresAt) {
+      // Map order is insertion order: re-inserting marks the entry as most recently used.
+      this.tokens.delete(key);
+      this.tokens.set(key, cached);
+      return cached.token;
+    }
+    if (cached) this.tokens.delete(key);
     let inflight = this.pending.get(key);
     if (!inflight) {
       inflight = this.fetchToken(state, scopes, credential, key, signal).finally(() => this.pending.delete(key));
@@ -201,6 +222,12 @@ export class RegistryAuth {
     const token =
       (typeof data?.token === 'string' && data.token) || (typeof data?.access_token === 'string' && data.access_token) || undefined;
     if (!token) return undefined;
+    if (token.length > MAX_TOKEN_BYTES) {
+      throw new ToolError(
+        'upstream_error',
+        `the registry token service at ${new URL(state.realm).origin} returned a token of ${token.length} characters; the limit is ${MAX_TOKEN_BYTES}`,
+      );
+    }
     const ttlSeconds = typeof data.expires_in === 'number' && data.expires_in > 0 ? data.expires_in : DEFAULT_TTL_S;
     const issued = typeof data.issued_at === 'string' ? Date.parse(data.issued_at) : NaN;
     const start = Number.isFinite(issued) && issued <= this.now() ? issued : this.now();
@@ -208,6 +235,11 @@ export class RegistryAuth {
     const margin = Math.min(30_000, (ttlSeconds * 1000) / 4);
     registerMintedSecret(token);
     this.tokens.set(key, { token, expiresAt: start + ttlSeconds * 1000 - margin });
+    while (this.tokens.size > MAX_CACHED_TOKENS) {
+      const oldest = this.tokens.keys().next().value;
+      if (oldest === undefined) break;
+      this.tokens.delete(oldest);
+    }
     return token;
   }
 }

@@ -6,6 +6,8 @@ import { envelope, pickHeaders, type Envelope } from './envelope.js';
 import { errorFromResponse, ToolError } from './errors.js';
 import type { Fetcher } from './fetch.js';
 import { parseRateLimit, type RateLimitStore } from './rate-limit.js';
+import { withThroughputFloor, type ThroughputFloor } from './throughput.js';
+import { jsonBoundsViolation, UPSTREAM_JSON_BOUNDS } from '../util/json-bounds.js';
 import { decideRetry, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import type { Logger } from '../log.js';
 
@@ -35,8 +37,14 @@ export interface RequestOptions {
    * `manual` returns 3xx responses to the caller (registries: auth per origin).
    */
   redirect?: 'follow' | 'manual';
-  /** Overall deadline for this call in ms (default: the base's timeout; streams have none). */
+  /**
+   * Deadline in ms for this request as a whole: every attempt, every retry wait and the whole
+   * body (default: the base's timeout). Streamed reads and uploads have none unless `bounded`;
+   * their bodies are held to the throughput floor instead.
+   */
   timeoutMs?: number;
+  /** A streamed read of small, capped content (`get_blob`): the deadline covers its whole body. */
+  bounded?: boolean;
   /** Statuses returned as data instead of raised (e.g. 404 for an existence check). */
   accept?: readonly number[];
   /** Extra hint for errors from this call. */
@@ -72,6 +80,8 @@ export interface RequestBaseOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Checked on every URL before it is requested, redirect targets included. */
   egress?: EgressPolicy;
+  /** Streamed bodies (both ways) that stay under this rate for a window are cut. */
+  streamFloor?: ThroughputFloor;
 }
 
 export interface HttpResult<T> extends Envelope<T> {
@@ -135,6 +145,19 @@ export class RequestBase {
     const hasBody = options.json !== undefined || options.body !== undefined;
     let reauthed = false;
     let waitedMs = 0;
+    const streamed = options.read === 'stream' || options.body instanceof ReadableStream;
+    const budgetMs = options.timeoutMs ?? this.options.timeoutMs;
+    // One deadline for the whole request (attempts, waits, body), so a slow-dripping body or a
+    // long Retry-After cannot hold a call past DOCKERHUB_TIMEOUT.
+    const callDeadline = !streamed || options.bounded === true ? Date.now() + budgetMs : undefined;
+    const budgetLeft = (): number | undefined => (callDeadline === undefined ? undefined : callDeadline - Date.now());
+    const timeoutError = (): ToolError =>
+      new ToolError(
+        'timeout',
+        `${method} ${display}: no complete answer from ${this.upstream} within ${budgetMs} ms`,
+        undefined,
+        'Raise DOCKERHUB_TIMEOUT if the upstream is slow.',
+      );
     /** Where this attempt goes: the URL asked for, or a redirect target on a followed hop. */
     let target = url;
     let hops = 0;
@@ -149,6 +172,8 @@ export class RequestBase {
       if (options.json !== undefined) {
         body = JSON.stringify(options.json);
         if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+      } else if (options.body instanceof ReadableStream) {
+        body = this.floored(options.body, `${method} ${display} (upload)`) as RequestInit['body'];
       } else if (options.body !== undefined) {
         body = options.body as RequestInit['body'];
       }
@@ -157,10 +182,11 @@ export class RequestBase {
         if (value) headers.set('authorization', value);
       }
 
-      // A streamed body (either way) can take longer than any fixed deadline: undici's headers
-      // and body timeouts still bound every idle gap.
-      const streamed = options.read === 'stream' || body instanceof ReadableStream;
-      const deadline = streamed ? undefined : AbortSignal.timeout(options.timeoutMs ?? this.options.timeoutMs);
+      // A streamed body can take longer than any fixed deadline: undici's headers and body
+      // timeouts bound every idle gap, and the throughput floor a slow drip.
+      const left = budgetLeft();
+      if (left !== undefined && left <= 0) throw timeoutError();
+      const deadline = left === undefined ? undefined : AbortSignal.timeout(left);
       const signals = [options.signal, deadline].filter((s): s is AbortSignal => s !== undefined);
       const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
       let response: Response;
@@ -172,6 +198,8 @@ export class RequestBase {
         response = await send(target.toString(), init);
       } catch (error) {
         if (options.signal?.aborted) throw new ToolError('cancelled', `${method} ${display} was cancelled`);
+        const floorError = toolErrorIn(error);
+        if (floorError) throw floorError;
         const refusal = egressRefusalIn(error);
         if (refusal) throw egressError(`${method} ${this.upstream} ${target.host}: ${refusal.message}`);
         const timedOut = deadline?.aborted === true;
@@ -184,7 +212,10 @@ export class RequestBase {
             'Check the registry or URL setting for a typo; the name is unknown to DNS.',
           );
         }
-        const decision = decideRetry({ method, idempotent: options.idempotent, attempt, waitedMs, replayable }, policy);
+        const decision = decideRetry(
+          { method, idempotent: options.idempotent, attempt, waitedMs, replayable, budgetLeftMs: budgetLeft() },
+          policy,
+        );
         this.options.logger.warn('upstream request failed', {
           upstream: this.upstream,
           method,
@@ -197,14 +228,7 @@ export class RequestBase {
           await sleep(decision.delayMs, options.signal);
           continue;
         }
-        if (timedOut) {
-          throw new ToolError(
-            'timeout',
-            `${method} ${display}: no answer from ${this.upstream} within ${this.options.timeoutMs} ms`,
-            undefined,
-            'Raise DOCKERHUB_TIMEOUT if the upstream is slow.',
-          );
-        }
+        if (timedOut) throw timeoutError();
         throw new ToolError(
           'network_error',
           `${method} ${display}: ${describeNetworkError(error)}`,
@@ -233,7 +257,16 @@ export class RequestBase {
       const accepted = response.ok || redirected || (options.accept?.includes(response.status) ?? false);
       if (!accepted) {
         const decision = decideRetry(
-          { method, idempotent: options.idempotent, status: response.status, headers: response.headers, attempt, waitedMs, replayable },
+          {
+            method,
+            idempotent: options.idempotent,
+            status: response.status,
+            headers: response.headers,
+            attempt,
+            waitedMs,
+            replayable,
+            budgetLeftMs: budgetLeft(),
+          },
           policy,
         );
         if (decision.retry) {
@@ -264,8 +297,12 @@ export class RequestBase {
       } catch (error) {
         if (error instanceof ToolError) throw error;
         if (options.signal?.aborted) throw new ToolError('cancelled', `${method} ${display} was cancelled`);
+        if (deadline?.aborted === true) throw timeoutError();
         // The connection broke mid-body (reset, truncation, body timeout): same policy as a failed connect.
-        const decision = decideRetry({ method, idempotent: options.idempotent, attempt, waitedMs, replayable }, policy);
+        const decision = decideRetry(
+          { method, idempotent: options.idempotent, attempt, waitedMs, replayable, budgetLeftMs: budgetLeft() },
+          policy,
+        );
         this.options.logger.warn('upstream body read failed', {
           upstream: this.upstream,
           method,
@@ -288,6 +325,10 @@ export class RequestBase {
       if (shown) result.headers = shown;
       return result;
     }
+  }
+
+  private floored(stream: ReadableStream<Uint8Array>, what: string): ReadableStream<Uint8Array> {
+    return this.options.streamFloor ? withThroughputFloor(stream, this.options.streamFloor, `${this.upstream} ${what}`) : stream;
   }
 
   /**
@@ -325,18 +366,27 @@ export class RequestBase {
       discard(response.body);
       return null;
     }
-    if (read === 'stream') return response.body;
+    if (read === 'stream') return this.floored(response.body, `${method} ${response.url ? new URL(response.url).pathname : 'body'}`);
     const bytes = await readBounded(response, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY);
     if (read === 'bytes') return bytes;
     const text = bytes.toString('utf8');
     if (text.length === 0) return null;
     const type = response.headers.get('content-type') ?? '';
     if (read === 'auto' && /json/i.test(type)) {
+      let parsed: unknown;
       try {
-        return JSON.parse(text) as unknown;
+        parsed = JSON.parse(text) as unknown;
       } catch {
         return text;
       }
+      const violation = jsonBoundsViolation(parsed, UPSTREAM_JSON_BOUNDS);
+      if (violation) {
+        throw new ToolError(
+          'invalid_content',
+          `${this.upstream} answered with JSON nested deeper than ${violation.limit} levels; not used`,
+        );
+      }
+      return parsed;
     }
     return text;
   }
@@ -371,6 +421,16 @@ async function readBounded(response: Response, limit: number): Promise<Buffer> {
     chunks.push(value);
   }
   return Buffer.concat(chunks);
+}
+
+/** A ToolError carried as the cause of a transport error (a stream cut by the throughput floor). */
+function toolErrorIn(error: unknown): ToolError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    if (current instanceof ToolError) return current;
+    current = (current as Error & { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 /** The origin of a Location value, for messages (never its path or query, which may carry tokens). */

@@ -56,6 +56,8 @@ export interface AttemptOutcome {
   waitedMs: number;
   /** False when the request body was a stream that has been consumed. */
   replayable: boolean;
+  /** Time left of the call's deadline: a wait longer than this is not a retry but an error now. */
+  budgetLeftMs?: number;
   now?: number;
   /** Jitter source in [0, 1); injectable for tests. */
   random?: () => number;
@@ -74,6 +76,9 @@ export function decideRetry(outcome: AttemptOutcome, policy: RetryPolicy = DEFAU
     if (delayMs > policy.maxDelayMs || outcome.waitedMs + delayMs > policy.maxTotalWaitMs) {
       return { retry: false, reason: 'rate limited for longer than the retry budget', retryAtMs: now + delayMs };
     }
+    if (outcome.budgetLeftMs !== undefined && delayMs >= outcome.budgetLeftMs) {
+      return { retry: false, reason: "rate limited for longer than the call's deadline leaves", retryAtMs: now + delayMs };
+    }
     return { retry: true, delayMs, reason: 'rate limited (429)' };
   }
 
@@ -85,6 +90,8 @@ export function decideRetry(outcome: AttemptOutcome, policy: RetryPolicy = DEFAU
   const asked = outcome.status === 503 && outcome.headers ? serverRetryDelayMs(outcome.headers, now) : undefined;
   const delayMs = Math.min(asked ?? backoff(outcome.attempt, policy, random), policy.maxDelayMs);
   if (outcome.waitedMs + delayMs > policy.maxTotalWaitMs) return { retry: false, reason: 'retry budget spent' };
+  if (outcome.budgetLeftMs !== undefined && delayMs >= outcome.budgetLeftMs)
+    return { retry: false, reason: "the call's deadline leaves no time" };
   return { retry: true, delayMs, reason: outcome.status === undefined ? 'network error' : `upstream ${outcome.status}` };
 }
 

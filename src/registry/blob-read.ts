@@ -28,6 +28,8 @@ export async function readBlob(
     path: `/v2/${ref.repository}/blobs/${digest}`,
     scopes: client.pull(ref),
     read: 'stream',
+    // Capped content: DOCKERHUB_TIMEOUT covers the whole body (a 1-byte drip cannot hold the call).
+    bounded: true,
     signal,
   });
   const declared = Number(result.raw.get('content-length') ?? NaN);
@@ -43,6 +45,15 @@ export async function readBlob(
       step = await reader.read();
     } catch (error) {
       if (signal?.aborted) throw new ToolError('cancelled', `GET blob ${digest} was cancelled`);
+      if (error instanceof ToolError) throw error;
+      if (error instanceof Error && error.name === 'TimeoutError') {
+        throw new ToolError(
+          'timeout',
+          `GET /v2/${ref.repository}/blobs/${digest}: the body did not arrive within the deadline (${total} bytes so far)`,
+          undefined,
+          'Raise DOCKERHUB_TIMEOUT if the registry is slow.',
+        );
+      }
       const cause = error instanceof Error ? ((error as Error & { cause?: Error }).cause?.message ?? error.message) : String(error);
       throw new ToolError(
         'network_error',

@@ -7,6 +7,7 @@ import { egressError, type EgressPolicy } from '../http/egress.js';
 import { ToolError } from '../http/errors.js';
 import type { Fetcher } from '../http/fetch.js';
 import type { RateLimitStore } from '../http/rate-limit.js';
+import type { ThroughputFloor } from '../http/throughput.js';
 import type { Logger } from '../log.js';
 import type { RegistryAuth } from '../auth/registry-token.js';
 import type { Registry } from './reference.js';
@@ -25,6 +26,8 @@ export interface RegistryRequest {
   read?: 'auto' | 'text' | 'bytes' | 'stream' | 'none';
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** A streamed read of small, capped content: the deadline covers the whole body. */
+  bounded?: boolean;
 }
 
 export interface RegistryTransportOptions {
@@ -36,6 +39,7 @@ export interface RegistryTransportOptions {
   auth: RegistryAuth;
   /** Which registries calls may name, and which addresses any request may reach. */
   egress?: EgressPolicy;
+  streamFloor?: ThroughputFloor;
 }
 
 const MAX_REDIRECTS = 5;
@@ -68,6 +72,7 @@ export class RegistryTransport {
         logger: this.options.logger,
         timeoutMs: this.options.timeoutMs,
         egress: this.options.egress,
+        streamFloor: this.options.streamFloor,
       });
       this.bases.set(origin, base);
     }
@@ -127,11 +132,14 @@ export class RegistryTransport {
         redirect: 'manual',
         signal: request.signal,
         timeoutMs: request.timeoutMs,
+        bounded: request.bounded,
       });
       if (result.status_code === 401) {
         cancelBody(result.data);
         const canRetry = attempt === 0 && !(request.body instanceof ReadableStream && request.body.locked);
-        const retryScopes = canRetry ? await this.options.auth.challenge(registry, result.raw.get('www-authenticate'), scopes) : undefined;
+        const retryScopes = canRetry
+          ? await this.options.auth.challenge(registry, result.raw.get('www-authenticate'), scopes, authorization)
+          : undefined;
         if (retryScopes) {
           scopes = retryScopes;
           authorization = await this.options.auth.header(registry, scopes, request.signal);
@@ -192,6 +200,7 @@ export class RegistryTransport {
         redirect: 'manual',
         signal: request.signal,
         timeoutMs: request.timeoutMs,
+        bounded: request.bounded,
       });
       if (current.status_code < 300 || current.status_code >= 400) return current;
     }

@@ -221,9 +221,37 @@ describe('the token cache', () => {
     const { auth } = setup();
     await auth.challenge(REG, CHALLENGE, [PULL]);
     expect(await auth.header(REG, [PULL])).toBe('Bearer tok-0');
-    expect(await auth.challenge(REG, `${CHALLENGE},scope="${PULL}",error="invalid_token"`, [PULL])).toEqual([PULL]);
+    expect(await auth.challenge(REG, `${CHALLENGE},scope="${PULL}",error="invalid_token"`, [PULL], 'Bearer tok-0')).toEqual([PULL]);
     expect(await auth.header(REG, [PULL])).toBe('Bearer tok-1');
     expect(issued).toHaveLength(2);
+  });
+
+  it('a 401 to a request that did not carry the cached token keeps it (concurrent cold calls share one token)', async () => {
+    const issued = tokenService(REG_REALM);
+    const { auth } = setup();
+    await auth.challenge(REG, CHALLENGE, [PULL]);
+    expect(await auth.header(REG, [PULL])).toBe('Bearer tok-0');
+    // Sent before any token existed (no Authorization), or with an older one: answered 401 late.
+    for (const sent of [undefined, 'Bearer tok-older']) {
+      expect(await auth.challenge(REG, `${CHALLENGE},error="invalid_token"`, [PULL], sent)).toEqual([PULL]);
+      expect(await auth.header(REG, [PULL])).toBe('Bearer tok-0');
+    }
+    expect(issued).toHaveLength(1);
+  });
+
+  it('refuses a token over 64 KiB, and keeps at most 512 cached tokens', async () => {
+    const big = 'x'.repeat(64 * 1024 + 1);
+    const issued = tokenService(REG_REALM, (n) => (n === 0 ? { token: big } : { token: `tok-${n}` }));
+    const { auth } = setup();
+    await auth.challenge(REG, CHALLENGE, [PULL]);
+    await expect(auth.header(REG, [PULL])).rejects.toThrow(/token of 65537 characters; the limit is 65536/);
+    for (let i = 0; i < 600; i++) await auth.header(REG, [`repository:r${i}:pull`]);
+    expect(issued).toHaveLength(601);
+    // The newest are cached; the oldest were dropped and are fetched again.
+    await auth.header(REG, ['repository:r599:pull']);
+    expect(issued).toHaveLength(601);
+    await auth.header(REG, ['repository:r0:pull']);
+    expect(issued).toHaveLength(602);
   });
 });
 
