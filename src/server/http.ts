@@ -152,6 +152,8 @@ export async function startHttp(app: AppContext): Promise<HttpHandle> {
         onsessioninitialized: (id) => {
           unreserve();
           sessions.add(id, { server, transport });
+          // Busy until its initialize answer is sent, so a parallel initialize cannot replace it first.
+          res.once('close', sessions.begin(id));
         },
         onsessionclosed: (id) => {
           void closeSession(id, 'client closed');
