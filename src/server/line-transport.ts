@@ -136,6 +136,8 @@ export class LineTransport implements Transport {
     this.input.on('data', this.onData);
     this.input.on('end', this.onEnd);
     this.input.on('error', this.onError);
+    // A reader that went away (EPIPE) must not crash the process through an unhandled 'error'.
+    this.output.on('error', this.onError);
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
@@ -161,6 +163,7 @@ export class LineTransport implements Transport {
     this.input.off('data', this.onData);
     this.input.off('end', this.onEnd);
     this.input.off('error', this.onError);
+    this.output.off('error', this.onError);
     this.input.pause();
     for (const release of this.owed.values()) release();
     this.owed.clear();

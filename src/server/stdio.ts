@@ -25,6 +25,7 @@ export async function serveStdio(app: AppContext): Promise<void> {
     },
   });
   transport.oninputend = () => stop('stdin closed');
+  server.onerror = (error) => app.logger.warn('stdio transport error', { error });
   await server.connect(transport);
   app.logger.info('serving MCP over stdio', { version: app.version, tools: app.config.enabledTools });
 }
