@@ -36,6 +36,13 @@ function rpcError(res: ServerResponse, status: number, code: number, message: st
   sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id: null }, headers);
 }
 
+/** True when the body holds a JSON-RPC request (not only responses and notifications). */
+function hasRequest(body: unknown): boolean {
+  const isRequest = (message: unknown): boolean =>
+    typeof message === 'object' && message !== null && 'method' in message && 'id' in message;
+  return Array.isArray(body) ? body.some(isRequest) : isRequest(body);
+}
+
 function hasInitialize(body: unknown): boolean {
   return Array.isArray(body) ? body.some((message) => isInitializeRequest(message)) : isInitializeRequest(body);
 }
@@ -67,11 +74,14 @@ export async function startHttp(app: AppContext): Promise<HttpHandle> {
     const method = req.method ?? 'GET';
     const sessionId = typeof req.headers['mcp-session-id'] === 'string' ? req.headers['mcp-session-id'] : undefined;
 
-    if (closing) {
-      // Draining: running exchanges finish, nothing new starts; a balancer retries elsewhere.
+    // Draining: nothing new starts; a balancer retries elsewhere. Only POSTs carrying no request
+    // (a client's answer to an elicitation, a cancellation) still reach a running call's session.
+    const refuseWhileClosing = (): boolean => {
+      if (!closing) return false;
       rpcError(res, 503, -32000, 'Server is shutting down; retry on another instance', { connection: 'close', 'retry-after': '5' });
-      return;
-    }
+      return true;
+    };
+    if (method !== 'POST' && refuseWhileClosing()) return;
     if (method === 'POST') res.once('close', exchanges.hold());
 
     let body: unknown;
@@ -93,6 +103,7 @@ export async function startHttp(app: AppContext): Promise<HttpHandle> {
         rpcError(res, 400, -32700, 'Parse error: the body is not valid JSON');
         return;
       }
+      if ((sessionId === undefined || hasRequest(body)) && refuseWhileClosing()) return;
     }
 
     if (config.stateless) {

@@ -18,10 +18,20 @@ const INIT = JSON.stringify({
 });
 const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
-async function connect(url: string): Promise<Client> {
+async function connect(url: string): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
   const client = new Client({ name: 'shutdown-e2e', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
-  return client;
+  const transport = new StreamableHTTPClientTransport(new URL(url));
+  await client.connect(transport);
+  return { client, transport };
+}
+
+/** A POST on an existing session, as the SDK client would send it. */
+function postOnSession(url: string, session: string, message: object): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { ...MCP_HEADERS, 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' },
+    body: JSON.stringify(message),
+  });
 }
 
 const getManifest = (client: Client) =>
@@ -45,7 +55,7 @@ for (const mode of ['stateful', 'stateless'] as const) {
 
     it('sends the result after SIGTERM, answers new requests 503 meanwhile, then exits 0', async () => {
       server = await startHttpServer({ DOCKER_REGISTRY_URL: registry.url }, args);
-      const client = await connect(server.url);
+      const { client, transport } = await connect(server.url);
       const before = registry.manifestRequests();
       const call = getManifest(client);
       await registry.waitForRequests(before + 1);
@@ -57,6 +67,14 @@ for (const mode of ['stateful', 'stateless'] as const) {
       expect(refused.status).toBe(503);
       expect(await refused.json()).toMatchObject({ error: { message: expect.stringContaining('shutting down') as unknown } });
       expect((await fetch(`${server.base}/healthz`)).status).toBe(503);
+      if (mode === 'stateful') {
+        // On the running call's session a new request is refused, but a message that is no request
+        // (here a notification; an answer to an elicitation likewise) still gets through.
+        const session = transport.sessionId!;
+        expect((await postOnSession(server.url, session, { jsonrpc: '2.0', id: 77, method: 'ping' })).status).toBe(503);
+        const note = await postOnSession(server.url, session, { jsonrpc: '2.0', method: 'notifications/initialized' });
+        expect(note.status).toBe(202);
+      }
       const result = await call;
       expect(result.isError, JSON.stringify(result)).toBeFalsy();
       expect((result.structuredContent as { data: { digest: string } }).data.digest).toBe(MANIFEST_DIGEST);
@@ -71,7 +89,7 @@ for (const mode of ['stateful', 'stateless'] as const) {
       const slow = await startSlowRegistry(60_000);
       try {
         server = await startHttpServer({ DOCKER_REGISTRY_URL: slow.url, MCP_SHUTDOWN_GRACE_SECONDS: '1' }, args);
-        const client = await connect(server.url);
+        const { client } = await connect(server.url);
         const call = getManifest(client);
         await slow.waitForRequests(1);
         const exit = exitOf(server.proc);
