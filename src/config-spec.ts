@@ -199,7 +199,7 @@ export const SETTINGS: readonly Setting[] = [
     min: 1,
     max: 100000,
     default: 100,
-    description: 'Cap on open HTTP sessions; beyond it new sessions get 503.',
+    description: 'Cap on open HTTP sessions; a new one then replaces the least recently used idle session, or gets 503 when all are busy.',
   },
   {
     key: 'sessionIdleSeconds',
@@ -207,8 +207,18 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'int',
     min: 10,
     max: 86400,
-    default: 1800,
-    description: 'An HTTP session idle this long is closed.',
+    default: 300,
+    description: 'An HTTP session with no request for this long is closed.',
+  },
+  {
+    key: 'shutdownGraceSeconds',
+    env: ['MCP_SHUTDOWN_GRACE_SECONDS'],
+    kind: 'int',
+    min: 0,
+    max: 300,
+    default: 10,
+    description:
+      'On SIGTERM / SIGINT or stdin closing, running calls get this long to finish and have their answers sent; then they are cancelled.',
   },
   {
     key: 'maxBodyBytes',

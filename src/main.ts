@@ -55,9 +55,14 @@ async function main(): Promise<void> {
   }
   const { startHttp } = await import('./server/http.js');
   const http = await startHttp(app);
-  onShutdown(logger, async () => {
-    await http.close();
-    await app.close();
+  onShutdown(logger, config.shutdownGraceSeconds * 1000, {
+    stopAccepting: () => http.stopAccepting(),
+    drained: (timeoutMs) => http.drained(timeoutMs),
+    cancel: () => http.cancel(),
+    close: async () => {
+      await http.close();
+      await app.close();
+    },
   });
   logger.info('serving MCP over streamable HTTP', {
     url: http.url,

@@ -5,7 +5,7 @@ import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } fr
 import type { AppContext } from '../context.js';
 import { buildTools } from '../tools/catalog.js';
 import { callTool, describeTool, type ToolDefinition, type ToolSpec } from '../tools/framework.js';
-import type { InFlight } from './in-flight.js';
+import type { RunningCalls } from './running-calls.js';
 
 const INSTRUCTIONS =
   "Docker Hub, OCI registries and Docker Scout. Each tool takes `action` plus that action's parameters; the `action` description lists them. " +
@@ -38,7 +38,10 @@ function catalogFor(app: AppContext): Catalog {
   return catalog;
 }
 
-export function createMcpServer(app: AppContext, inFlight: InFlight): Server {
+/** JSON-RPC code for a call refused because the process is shutting down (server-defined range). */
+export const SHUTTING_DOWN = -32000;
+
+export function createMcpServer(app: AppContext, calls: RunningCalls): Server {
   const { tools, definitions } = catalogFor(app);
   const caps = { maxBytes: app.config.maxResultBytes, maxItems: 500 };
 
@@ -55,15 +58,17 @@ export function createMcpServer(app: AppContext, inFlight: InFlight): Server {
     if (!spec) {
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool '${name.slice(0, 100)}'; available: ${[...definitions.keys()].join(', ')}`);
     }
+    // Refused before any work starts, so a client can retry it on the next server process.
+    if (!calls.accepting) throw new McpError(SHUTTING_DOWN, 'Server is shutting down: the call was not started; retry on a new connection');
     const progressToken = request.params._meta?.progressToken;
     const log = app.logger.child({ tool: name });
-    return inFlight.run(() =>
+    return calls.run(extra.signal, (signal) =>
       callTool(spec, request.params.arguments ?? {}, {
         config: app.config,
         caps,
         ctx: {
           app,
-          signal: extra.signal,
+          signal,
           log,
           progress: async (progress, total, message) => {
             if (progressToken === undefined) return;

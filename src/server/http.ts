@@ -1,5 +1,6 @@
 // MCP over streamable HTTP at /mcp, closed by default: loopback bind, Host / Origin allow-lists,
-// optional bearer token, body cap, session cap with idle expiry, `GET /healthz` for probes.
+// optional bearer token, body cap, session cap with idle expiry and LRU replacement, `GET /healthz`
+// for probes. A shutdown answers new requests 503 while in-flight exchanges finish and are sent.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,17 +11,18 @@ import type { AppContext } from '../context.js';
 import { createMcpServer } from './create-server.js';
 import { bearerMatches, BodyTooLarge, hostAllowed, originAllowed, readBody } from './http-guards.js';
 import { InFlight } from './in-flight.js';
+import { RunningCalls } from './running-calls.js';
+import { SessionTable } from './sessions.js';
+import type { ShutdownSteps } from './shutdown.js';
 
 interface Session {
   server: Server;
   transport: StreamableHTTPServerTransport;
-  lastSeen: number;
 }
 
-export interface HttpHandle {
+export interface HttpHandle extends ShutdownSteps {
   server: HttpServer;
   url: string;
-  close(): Promise<void>;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -34,31 +36,36 @@ function rpcError(res: ServerResponse, status: number, code: number, message: st
   sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id: null }, headers);
 }
 
+/** True when the body holds a JSON-RPC request (not only responses and notifications). */
+function hasRequest(body: unknown): boolean {
+  const isRequest = (message: unknown): boolean =>
+    typeof message === 'object' && message !== null && 'method' in message && 'id' in message;
+  return Array.isArray(body) ? body.some(isRequest) : isRequest(body);
+}
+
 function hasInitialize(body: unknown): boolean {
   return Array.isArray(body) ? body.some((message) => isInitializeRequest(message)) : isInitializeRequest(body);
 }
 
 export async function startHttp(app: AppContext): Promise<HttpHandle> {
   const { config, logger } = app;
-  const inFlight = new InFlight();
-  const sessions = new Map<string, Session>();
+  const calls = new RunningCalls();
+  /** POST exchanges whose response has not ended: the answers a shutdown waits for. */
+  const exchanges = new InFlight();
   const idleMs = config.sessionIdleSeconds * 1000;
+  const sessions = new SessionTable<Session>(config.maxSessions, idleMs);
   let closing = false;
 
   const closeSession = async (id: string, reason: string): Promise<void> => {
-    const session = sessions.get(id);
-    if (!session) return;
-    sessions.delete(id);
+    const entry = sessions.delete(id);
+    if (!entry) return;
     logger.debug('closing session', { session: id.slice(0, 8), reason });
-    await session.transport.close().catch(() => undefined);
-    await session.server.close().catch(() => undefined);
+    await entry.value.transport.close().catch(() => undefined);
+    await entry.value.server.close().catch(() => undefined);
   };
 
   const sweep = (): void => {
-    const now = Date.now();
-    for (const [id, session] of sessions) {
-      if (now - session.lastSeen > idleMs) void closeSession(id, 'idle');
-    }
+    for (const id of sessions.expired()) void closeSession(id, 'idle');
   };
   const sweeper = setInterval(sweep, Math.min(60_000, Math.max(1_000, idleMs / 4)));
   sweeper.unref();
@@ -66,6 +73,16 @@ export async function startHttp(app: AppContext): Promise<HttpHandle> {
   const handleMcp = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = req.method ?? 'GET';
     const sessionId = typeof req.headers['mcp-session-id'] === 'string' ? req.headers['mcp-session-id'] : undefined;
+
+    // Draining: nothing new starts; a balancer retries elsewhere. Only POSTs carrying no request
+    // (a client's answer to an elicitation, a cancellation) still reach a running call's session.
+    const refuseWhileClosing = (): boolean => {
+      if (!closing) return false;
+      rpcError(res, 503, -32000, 'Server is shutting down; retry on another instance', { connection: 'close', 'retry-after': '5' });
+      return true;
+    };
+    if (method !== 'POST' && refuseWhileClosing()) return;
+    if (method === 'POST') res.once('close', exchanges.hold());
 
     let body: unknown;
     if (method === 'POST') {
@@ -86,6 +103,7 @@ export async function startHttp(app: AppContext): Promise<HttpHandle> {
         rpcError(res, 400, -32700, 'Parse error: the body is not valid JSON');
         return;
       }
+      if ((sessionId === undefined || hasRequest(body)) && refuseWhileClosing()) return;
     }
 
     if (config.stateless) {
@@ -93,7 +111,7 @@ export async function startHttp(app: AppContext): Promise<HttpHandle> {
         rpcError(res, 405, -32000, 'Method not allowed: this server is stateless (POST only)', { allow: 'POST' });
         return;
       }
-      const server = createMcpServer(app, inFlight);
+      const server = createMcpServer(app, calls);
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
       res.on('close', () => {
         void transport.close().catch(() => undefined);
@@ -110,8 +128,9 @@ export async function startHttp(app: AppContext): Promise<HttpHandle> {
         rpcError(res, 404, -32001, 'Session not found: it expired or was closed; initialize a new one');
         return;
       }
-      session.lastSeen = Date.now();
-      await session.transport.handleRequest(req, res, body);
+      if (method === 'POST') res.once('close', sessions.begin(sessionId));
+      else session.lastSeen = Date.now();
+      await session.value.transport.handleRequest(req, res, body);
       return;
     }
 
@@ -119,32 +138,46 @@ export async function startHttp(app: AppContext): Promise<HttpHandle> {
       rpcError(res, 400, -32000, 'Bad Request: no valid session ID; send initialize first');
       return;
     }
-    if (closing) {
-      rpcError(res, 503, -32000, 'Server is shutting down');
-      return;
-    }
-    if (sessions.size >= config.maxSessions) sweep();
-    if (sessions.size >= config.maxSessions) {
-      logger.warn('session cap reached', { max_sessions: config.maxSessions });
-      rpcError(res, 503, -32000, `Too many open sessions (limit ${config.maxSessions}); close one or retry later`, { 'retry-after': '30' });
-      return;
+    sweep();
+    // At the cap, the least recently used idle session makes room; closing it removes it from
+    // the table at once, so this loop ends unless parallel initializes take the room first.
+    for (let admission = sessions.admit(); admission.kind !== 'room'; admission = sessions.admit()) {
+      if (admission.kind === 'full') {
+        logger.warn('session cap reached with every session busy', { max_sessions: config.maxSessions });
+        rpcError(res, 503, -32000, `Too many busy sessions (limit ${config.maxSessions}); retry later`, { 'retry-after': '5' });
+        return;
+      }
+      await closeSession(admission.id, 'least recently used at the session cap');
     }
 
-    const server = createMcpServer(app, inFlight);
-    const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => {
-        sessions.set(id, { server, transport, lastSeen: Date.now() });
-      },
-      onsessionclosed: (id) => {
-        void closeSession(id, 'client closed');
-      },
-    });
-    transport.onclose = () => {
-      if (transport.sessionId) sessions.delete(transport.sessionId);
+    sessions.reserve();
+    let reserved = true;
+    const unreserve = (): void => {
+      if (reserved) sessions.release();
+      reserved = false;
     };
-    await server.connect(transport);
-    await transport.handleRequest(req, res, body);
+    try {
+      const server = createMcpServer(app, calls);
+      const transport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (id) => {
+          unreserve();
+          sessions.add(id, { server, transport });
+          // Busy until its initialize answer is sent, so a parallel initialize cannot replace it first.
+          res.once('close', sessions.begin(id));
+        },
+        onsessionclosed: (id) => {
+          void closeSession(id, 'client closed');
+        },
+      });
+      transport.onclose = () => {
+        if (transport.sessionId) sessions.delete(transport.sessionId);
+      };
+      await server.connect(transport);
+      await transport.handleRequest(req, res, body);
+    } finally {
+      unreserve();
+    }
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -209,12 +242,17 @@ export async function startHttp(app: AppContext): Promise<HttpHandle> {
   return {
     server: httpServer,
     url,
-    close: async () => {
+    stopAccepting: () => {
       closing = true;
+      calls.stopAccepting();
       clearInterval(sweeper);
+    },
+    drained: (timeoutMs) => exchanges.idle(timeoutMs),
+    cancel: () => calls.cancelAll('the server is shutting down'),
+    // Only after the answers were sent: closing a session's transport ends its streams.
+    close: async () => {
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      await inFlight.idle(10_000);
-      await Promise.all([...sessions.keys()].map((id) => closeSession(id, 'shutdown')));
+      await Promise.all(sessions.ids().map((id) => closeSession(id, 'shutdown')));
       httpServer.closeAllConnections();
       await stopped;
     },

@@ -1,4 +1,5 @@
-// Counts tool calls in progress so a shutdown can let them finish before the process exits.
+// Counts answers the process still owes its clients (a stdio request not yet written, an HTTP
+// exchange whose response has not ended), so a shutdown can wait until they are delivered.
 export class InFlight {
   private count = 0;
   private waiters: (() => void)[] = [];
@@ -7,26 +8,31 @@ export class InFlight {
     return this.count;
   }
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
+  /** Counts one owed answer until the returned function is called (calling it again is a no-op). */
+  hold(): () => void {
     this.count++;
-    try {
-      return await work();
-    } finally {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
       this.count--;
       if (this.count === 0) for (const wake of this.waiters.splice(0)) wake();
-    }
+    };
   }
 
-  /** Resolves when no call is in flight, or after `timeoutMs`, whichever is first. */
-  idle(timeoutMs: number): Promise<void> {
-    if (this.count === 0) return Promise.resolve();
+  /** Resolves true when nothing is owed, or false after `timeoutMs`, whichever is first. */
+  idle(timeoutMs: number): Promise<boolean> {
+    if (this.count === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      timer.unref();
-      this.waiters.push(() => {
+      const wake = (): void => {
         clearTimeout(timer);
-        resolve();
-      });
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((waiter) => waiter !== wake);
+        resolve(false);
+      }, timeoutMs);
+      this.waiters.push(wake);
     });
   }
 }

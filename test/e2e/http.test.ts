@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSlowRegistry, type SlowRegistry } from '../helpers/slow-registry.js';
 import { startHttpServer, type RunningServer } from '../helpers/spawn-server.js';
 
 const TOKEN = 'e2e-http-token-5b1d0c2e9a';
@@ -107,7 +108,7 @@ describe('HTTP e2e: stateful with a bearer token', () => {
     expect(JSON.parse(malformed.body)).toMatchObject({ error: { code: -32700 } });
   });
 
-  it('answers 404 for an unknown session and 503 beyond the session cap', async () => {
+  it('answers 404 for an unknown session; beyond the session cap idle sessions make room', async () => {
     const auth = { ...MCP_HEADERS, authorization: `Bearer ${TOKEN}` };
     const unknown = await raw(server.url, {
       headers: { ...auth, 'mcp-session-id': 'no-such-session' },
@@ -116,13 +117,69 @@ describe('HTTP e2e: stateful with a bearer token', () => {
     expect(unknown.status).toBe(404);
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push((await raw(server.url, { headers: auth, body: INIT })).status);
-    expect(statuses).toContain(503);
+    expect(statuses).toEqual([200, 200, 200, 200, 200]);
     const health = await fetch(`${server.base}/healthz`);
     expect(health.status).toBe(200);
+    expect(((await health.json()) as { sessions: number }).sessions).toBe(3);
   });
 
   it('exits 0 on SIGTERM', async () => {
     expect(await server.stop()).toBe(0);
+  });
+});
+
+/** Opens a session with a raw initialize and returns its id. */
+async function openSession(url: string): Promise<string> {
+  const res = await raw(url, { headers: MCP_HEADERS, body: INIT });
+  expect(res.status).toBe(200);
+  const id = res.headers['mcp-session-id'];
+  expect(typeof id).toBe('string');
+  return id as string;
+}
+
+function ping(url: string, session: string): Promise<RawResponse> {
+  return raw(url, {
+    headers: { ...MCP_HEADERS, 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'ping' }),
+  });
+}
+
+describe('HTTP e2e: one-shot clients never lock others out (MCP_MAX_SESSIONS=3)', () => {
+  let server: RunningServer;
+  let registry: SlowRegistry;
+  beforeAll(async () => {
+    registry = await startSlowRegistry(2_500);
+    server = await startHttpServer({ MCP_MAX_SESSIONS: '3', DOCKER_REGISTRY_URL: registry.url });
+  });
+  afterAll(async () => {
+    await server.stop();
+    await registry.close();
+  });
+
+  it('10 sessions opened one after another without DELETE all initialize; the oldest are closed, the newest work', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push(await openSession(server.url));
+    const pings = await Promise.all(ids.map((id) => ping(server.url, id)));
+    const statuses = pings.map((res) => res.status);
+    console.log(`sessions: 10 opened at cap 3 → ping statuses ${statuses.join(' ')}`);
+    expect(statuses).toEqual([404, 404, 404, 404, 404, 404, 404, 200, 200, 200]);
+    expect(pings[0]!.body).toContain('Session not found');
+  });
+
+  it('with every session busy a new initialize gets 503, and succeeds once a call ends', async () => {
+    const clients = await Promise.all([0, 1, 2].map(() => connect(server.url)));
+    const before = registry.manifestRequests();
+    const calls = clients.map((client) =>
+      client.callTool({ name: 'hub_registry', arguments: { action: 'get_manifest', repo: 'team/app', reference: 'v1' } }),
+    );
+    await registry.waitForRequests(before + 3);
+    const refused = await raw(server.url, { headers: MCP_HEADERS, body: INIT });
+    expect(refused.status).toBe(503);
+    expect(refused.body).toContain('busy sessions');
+    const results = await Promise.all(calls);
+    for (const result of results) expect(result.isError, JSON.stringify(result)).toBeFalsy();
+    await openSession(server.url);
+    await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
   });
 });
 

@@ -194,6 +194,34 @@ describe('stdio e2e: process behaviour', () => {
     expect(result.stderr).toContain('MCP_AUTH_TOKEN');
   });
 
+  it('answers a malformed line with a JSON-RPC error and keeps serving the next line', async () => {
+    const proc = spawn(process.execPath, [ENTRY], { env: minimalEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const lines = async (count: number): Promise<Record<string, unknown>[]> => {
+      for (let waited = 0; stdout.split('\n').filter(Boolean).length < count && waited < 10_000; waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      return stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    };
+    proc.stdin.write('{"jsonrpc": "2.0", "id": 1, "method": \n');
+    expect(await lines(1)).toEqual([
+      { jsonrpc: '2.0', id: null, error: { code: -32700, message: expect.stringContaining('Parse error') as unknown } },
+    ]);
+    proc.stdin.write('{"jsonrpc":"2.0","id":7,"hello":"world"}\n');
+    expect((await lines(2))[1]).toMatchObject({ jsonrpc: '2.0', id: 7, error: { code: -32600 } });
+    proc.stdin.write(
+      `${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } })}\n`,
+    );
+    expect((await lines(3))[2]).toMatchObject({ jsonrpc: '2.0', id: 2, result: { serverInfo: { name: 'dockerhub-mcp' } } });
+    const exit = exitOf(proc);
+    proc.stdin.end();
+    expect(await exit).toBe(0);
+  });
+
   it('exits 0 on SIGTERM', async () => {
     const proc = spawn(process.execPath, [ENTRY], { env: minimalEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';

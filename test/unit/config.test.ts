@@ -282,3 +282,19 @@ describe('the result', () => {
     expect(() => (config.enabledTools as string[]).push('x')).toThrow(TypeError);
   });
 });
+
+describe('shutdown and HTTP session settings', () => {
+  it('defaults: a 10 s shutdown grace and a 5-minute session idle timeout', () => {
+    const config = load({});
+    expect(config.shutdownGraceSeconds).toBe(10);
+    expect(config.sessionIdleSeconds).toBe(300);
+  });
+
+  it('MCP_SHUTDOWN_GRACE_SECONDS accepts 0..300 and names itself when out of range', () => {
+    expect(load({ env: { MCP_SHUTDOWN_GRACE_SECONDS: '0' } }).shutdownGraceSeconds).toBe(0);
+    expect(load({ env: { MCP_SHUTDOWN_GRACE_SECONDS: '300' } }).shutdownGraceSeconds).toBe(300);
+    const message = configError({ env: { MCP_SHUTDOWN_GRACE_SECONDS: '301' } }).message;
+    expect(message).toContain('MCP_SHUTDOWN_GRACE_SECONDS');
+    expect(message).toContain('0..300');
+  });
+});
