@@ -57,8 +57,8 @@ export async function tagsPointingAt(
   return {
     tags: heads.filter(({ head }) => head.digest === digest).map(({ tag }) => tag),
     tags_checked: checked.length,
-    tags_total: listed.items.length + (listed.next ? 1 : 0),
-    complete: checked.length === ordered.length && !listed.next,
+    tags_total: listed.items.length + (listed.truncated ? 1 : 0),
+    complete: checked.length === ordered.length && !listed.truncated,
   };
 }
 
