@@ -155,10 +155,11 @@ export async function putManifest(
       signal: options.signal,
     })
     .catch((error: unknown) => {
-      // Registries dropped schema1 pushes (distribution without compatibility.schema1, Docker Hub):
-      // say so, rather than pass on a bare "manifest invalid".
-      if (isSchema1Type(mediaType) && error instanceof ToolError && (error.status === 400 || error.status === 415))
-        throw schema1Refused(ref.registry.host, mediaType, error.status, error.message);
+      // Registries dropped schema1 pushes (Docker Hub; distribution 2.8 without compatibility.schema1
+      // answers a bare 500 "unrecognized manifest type"): say so, rather than pass on the bare status.
+      const status = error instanceof ToolError ? error.status : undefined;
+      if (isSchema1Type(mediaType) && error instanceof ToolError && (status === 400 || status === 415 || status === 500))
+        throw schema1Refused(ref.registry.host, mediaType, status, error.message);
       throw error;
     });
   const stored = result.raw.get('docker-content-digest');

@@ -132,7 +132,7 @@ export function schema1Blobs(json: Record<string, unknown>): string[] {
 export function schema1Refused(host: string, mediaType: string, status: number, detail: string): ToolError {
   return new ToolError(
     'unsupported_content',
-    `${host} does not accept ${mediaType} (Docker schema1) manifests (HTTP ${status}: ${detail.slice(0, 200)})`,
+    `${host} refused a ${mediaType} (Docker schema1) manifest (HTTP ${status}: ${detail.slice(0, 200)}); registries that dropped schema1 (Docker Hub, distribution without compatibility.schema1) refuse every such push`,
     status,
     'Convert the image to Docker v2 / OCI first (e.g. skopeo copy --format v2s2), or copy to a registry that still accepts schema1.',
   );
