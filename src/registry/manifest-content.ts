@@ -14,8 +14,9 @@ function invalid(what: string, problem: string): ToolError {
 
 function kind(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'missing';
   if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value).slice(0, 40)}`;
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(JSON.stringify(value)).slice(0, 40)}`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

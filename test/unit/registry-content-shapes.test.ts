@@ -207,6 +207,18 @@ describe('deep JSON elsewhere', () => {
     expect(result.data.encoding).toBe('text');
   });
 
+  it('a referrers answer whose descriptor has no digest: invalid_content naming the missing field', async () => {
+    const subject = sha256('subject');
+    msw.server.use(
+      http.get(`${REG_ORIGIN}/v2/odd/app/referrers/${subject}`, () =>
+        HttpResponse.json({ manifests: [{}] }, { headers: { 'content-type': MT.ociIndex } }),
+      ),
+    );
+    const error = failed(await callRegistry(registryApp(), { action: 'list_referrers', repo: REPO, digest: subject }));
+    expect(error.type).toBe('invalid_content');
+    expect(error.message).toContain('manifests[0].digest is missing');
+  });
+
   it('a referrers answer with annotations nested 100,000 deep: invalid_content', async () => {
     const subject = sha256('subject');
     msw.server.use(
