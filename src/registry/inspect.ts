@@ -103,6 +103,8 @@ export interface InspectedPlatform {
   config?: Record<string, unknown>;
   /** The config blob was not read as an image config (not JSON, an artifact's, too large): why. */
   config_note?: ConfigNote;
+  /** A child of an index that could not be inspected: the content error, by type. */
+  content_error?: { type: string; message: string };
   /** Docker schema1 only: layers base first, with their history step. */
   schema1_layers?: ReturnType<typeof schema1Summary>['layers'];
 }
@@ -190,6 +192,13 @@ export interface InspectResult {
   next_platform_offset?: number;
 }
 
+/** Content errors of one child become part of the answer; anything else (auth, network) stays an error. */
+function contentError(error: unknown): { type: string; message: string } {
+  if (error instanceof ToolError && (error.type === 'unsupported_content' || error.type === 'invalid_content'))
+    return { type: error.type, message: error.message };
+  throw error;
+}
+
 /** The window of `items` one call handles: [offset, offset + MAX_PLATFORMS). */
 export function platformWindow<T>(items: readonly T[], offset = 0, max = MAX_PLATFORMS): { page: T[]; next?: number } {
   const page = items.slice(offset, offset + max);
@@ -243,11 +252,19 @@ export async function inspect(
   const window = platformWindow(entries, options.platformOffset ?? 0);
   entries = window.page;
   if (window.next !== undefined) result.next_platform_offset = window.next;
-  const images = await Promise.all(entries.map((entry) => client.getManifest(ref, entry.digest, options.signal)));
+  // One child we cannot read (a type we do not parse, a broken shape) must not hide the others:
+  // it is listed with what the index says about it and why it was not inspected.
+  const images = await Promise.all(
+    entries.map((entry) => client.getManifest(ref, entry.digest, options.signal).catch((error: unknown) => contentError(error))),
+  );
   result.platforms = await Promise.all(
     images.map(async (image, i) => {
-      const inspected = await inspectImage(client, ref, image, options.includeConfig, options.signal);
-      const declared = entries[i]?.platform;
+      const entry = entries[i]!;
+      const inspected =
+        'type' in image
+          ? { platform: 'unknown', digest: entry.digest, media_type: entry.mediaType, size: entry.size, layers: 0, content_error: image }
+          : await inspectImage(client, ref, image, options.includeConfig, options.signal);
+      const declared = entry.platform;
       if (declared && inspected.platform === 'unknown') {
         inspected.platform = formatPlatform(declared);
         inspected.os = declared.os;

@@ -108,6 +108,38 @@ describe('content of a kind we do not parse → unsupported_content naming it', 
     expect(error.message).toContain('application/vnd.oci.artifact.manifest.v1+json');
   });
 
+  it('inspect of an index with one child we do not parse: the other children are still shown', async () => {
+    const odd = jsonContent({ mediaType: 'application/vnd.example.thing.v1+json' }, 'application/vnd.example.thing.v1+json');
+    const index = jsonContent(
+      {
+        schemaVersion: 2,
+        mediaType: MT.ociIndex,
+        manifests: [
+          descriptor(image.manifest, { platform: { os: 'linux', architecture: 'amd64' } }),
+          descriptor(odd, { platform: { os: 'linux', architecture: 'riscv64' } }),
+        ],
+      },
+      MT.ociIndex,
+    );
+    msw.server.use(
+      ...exampleRegistry({ auth: 'none' })
+        .putImage('odd/app', image)
+        .putManifest('odd/app', odd)
+        .putManifest('odd/app', index, 'mixed')
+        .handlers(),
+    );
+    const result = ok<{ platforms: Record<string, unknown>[] }>(
+      await callRegistry(registryApp(), { action: 'inspect', repo: `${REPO}:mixed` }),
+    );
+    expect(result.data.platforms[0]).toMatchObject({ platform: 'linux/amd64', digest: image.manifest.digest, layers: 2 });
+    expect(result.data.platforms[1]).toMatchObject({
+      platform: 'linux/riscv64',
+      digest: odd.digest,
+      content_error: { type: 'unsupported_content' },
+    });
+    expect(JSON.stringify(result.data.platforms[1])).toContain('application/vnd.example.thing.v1+json');
+  });
+
   it('an HTML page served as the manifest', async () => {
     serve(content('<html><body>login</body></html>', 'text/html'));
     const error = failed(await callRegistry(registryApp(), { action: 'get_manifest', repo: `${REPO}:odd` }));
