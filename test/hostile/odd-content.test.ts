@@ -137,6 +137,8 @@ const rawBodyArb = fc.constantFrom(
   `{"schemaVersion":2,"mediaType":"${MT.ociIndex}","manifests":${DEEP(100_000)}}`,
   `{"schemaVersion":2,"mediaType":"${MT.ociManifest}","annotations":{"a":${DEEP(5_000)}}}`,
   `{"schemaVersion":2,"mediaType":"${MT.ociIndex}","manifests":[${Array.from({ length: 3000 }, (_, i) => `{"mediaType":"${MT.ociManifest}","digest":"${DIGESTS[i % DIGESTS.length]}","size":1}`).join(',')}]}`,
+  `{"schemaVersion":2,"mediaType":"${MT.ociManifest}","annotations":{"big":"${'x'.repeat(2_000_000)}"}}`,
+  JSON.stringify({ name: 'odd/app', tags: Array.from({ length: 50_000 }, (_, i) => `t${i}`) }),
   `{"schemaVersion":1,"fsLayers":[],"signatures":[{"protected":"${Buffer.from('{"formatLength":999999,"formatTail":"fQ"}').toString('base64url')}"}]}`,
 );
 const bodyArb = fc.oneof({ weight: 4, arbitrary: manifestArb.map((m) => JSON.stringify(m)) }, { weight: 1, arbitrary: rawBodyArb });
