@@ -5,6 +5,7 @@ import { ToolError } from '../http/errors.js';
 import type { RegistryClient } from './client.js';
 import { algorithmOf } from './digest.js';
 import type { ImageRef } from './reference.js';
+import { jsonTextDepth, UPSTREAM_JSON_BOUNDS } from '../util/json-bounds.js';
 
 export interface BlobRead {
   digest: string;
@@ -94,7 +95,9 @@ export async function readBlob(
   if (truncated) out.truncated = true;
   const text = bytes.toString('utf8');
   const isText = !bytes.includes(0) && Buffer.from(text, 'utf8').equals(bytes);
-  if (isText && !truncated) {
+  // JSON nested deeper than any real document is shown as text: the parsed value would be handed
+  // to recursive code (redaction, serialisation) further on.
+  if (isText && !truncated && jsonTextDepth(text) <= UPSTREAM_JSON_BOUNDS.maxDepth) {
     try {
       out.content = JSON.parse(text) as unknown;
       out.encoding = 'json';

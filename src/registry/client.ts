@@ -6,9 +6,12 @@ import type { HttpResult } from '../http/client.js';
 import { ToolError } from '../http/errors.js';
 import type { Logger } from '../log.js';
 import { ContentCache } from './cache.js';
-import { digestOf, verifyBytes } from './digest.js';
+import { verifyBytes } from './digest.js';
 import { Limiter } from './limit.js';
-import { isIndexType, MANIFEST_ACCEPT } from './media-types.js';
+import { parseManifest } from './manifest-content.js';
+import { isIndexType, isSchema1Type, MANIFEST_ACCEPT } from './media-types.js';
+import { manifestDigestOf, verifyManifestBytes } from './schema1.js';
+import { jsonTextDepth, UPSTREAM_JSON_BOUNDS } from '../util/json-bounds.js';
 import type { Descriptor } from './platform.js';
 import { parseImageRef, type ImageRef, type ReferenceDefaults, type Registry } from './reference.js';
 import type { RegistryTransport } from './transport.js';
@@ -141,34 +144,48 @@ export class RegistryClient {
     const bytes = result.data ?? Buffer.alloc(0);
     const headerDigest = result.raw.get('docker-content-digest') ?? undefined;
     const expected = digest ?? headerDigest;
-    if (expected) verifyBytes(bytes, expected, `manifest ${ref.repository}@${expected}`);
-    const actual = expected ?? digestOf(bytes);
+    // Signed schema1: the digest covers the JWS payload, not the bytes with their signatures.
+    if (expected) verifyManifestBytes(bytes, expected, `manifest ${ref.repository}@${expected}`);
+    const actual = expected ?? manifestDigestOf(bytes);
+    // Parsed before caching, so content we refuse is refused the same way every time.
+    const manifest = this.toManifest(bytes, actual, result.raw.get('content-type') ?? undefined);
     this.cache.set(this.cacheKey(ref, actual), bytes);
     if (!byDigest) this.seenTags.add(tagKey);
-    return this.toManifest(bytes, actual, result.raw.get('content-type') ?? undefined);
+    return manifest;
   }
 
   private toManifest(bytes: Buffer, digest: string, contentType: string | undefined): Manifest {
-    let json: ManifestJson;
-    try {
-      json = JSON.parse(bytes.toString('utf8')) as ManifestJson;
-    } catch {
-      throw new ToolError('upstream_error', `manifest ${digest} is not JSON`);
-    }
-    if (json === null || typeof json !== 'object') throw new ToolError('upstream_error', `manifest ${digest} is not a JSON object`);
-    const mediaType =
-      json.mediaType ??
-      contentType?.split(';')[0]?.trim() ??
-      (json.manifests ? 'application/vnd.oci.image.index.v1+json' : 'application/vnd.oci.image.manifest.v1+json');
-    return { digest, mediaType, size: bytes.byteLength, bytes, json };
+    const { json, mediaType } = parseManifest(bytes, digest, contentType);
+    return { digest, mediaType, size: bytes.byteLength, bytes, json: json };
   }
 
   isIndex(manifest: Manifest): boolean {
+    if (isSchema1Type(manifest.mediaType)) return false;
     return isIndexType(manifest.mediaType) || Array.isArray(manifest.json.manifests);
   }
 
-  /** A small digest-addressed blob (a config), verified and cached. */
+  isSchema1(manifest: Manifest): boolean {
+    return isSchema1Type(manifest.mediaType);
+  }
+
+  /**
+   * A small digest-addressed blob (a config) as JSON, verified and cached. Content that is not
+   * JSON, or nests deeper than any config needs, is `unsupported_content`: described, not blamed.
+   */
   async getJsonBlob<T>(ref: ImageRef, digest: string, signal?: AbortSignal): Promise<T> {
+    const bytes = await this.getBlobBytes(ref, digest, signal);
+    const text = bytes.toString('utf8');
+    if (jsonTextDepth(text) > UPSTREAM_JSON_BOUNDS.maxDepth)
+      throw new ToolError('unsupported_content', `blob ${digest} nests JSON deeper than ${UPSTREAM_JSON_BOUNDS.maxDepth} levels; not read`);
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new ToolError('unsupported_content', `blob ${digest} is not JSON`, undefined, 'get_blob shows it as text or base64.');
+    }
+  }
+
+  /** A small digest-addressed blob, verified and cached. */
+  async getBlobBytes(ref: ImageRef, digest: string, signal?: AbortSignal): Promise<Buffer> {
     const key = this.cacheKey(ref, digest);
     let bytes = this.cache.get(key);
     if (!bytes) {
@@ -182,11 +199,7 @@ export class RegistryClient {
       verifyBytes(bytes, digest, `blob ${digest}`);
       this.cache.set(key, bytes);
     }
-    try {
-      return JSON.parse(bytes.toString('utf8')) as T;
-    } catch {
-      throw new ToolError('upstream_error', `blob ${digest} is not JSON`);
-    }
+    return bytes;
   }
 
   async headBlob(ref: ImageRef, digest: string, signal?: AbortSignal): Promise<{ exists: boolean; size?: number; digest?: string }> {

@@ -7,9 +7,10 @@
 import { repositoryScope } from '../auth/registry-token.js';
 import type { HttpResult } from '../http/client.js';
 import { ToolError } from '../http/errors.js';
-import type { Manifest, RegistryClient } from './client.js';
+import type { RegistryClient } from './client.js';
 import { hashingStream } from './digest.js';
 import { Limiter } from './limit.js';
+import { plan } from './copy-plan.js';
 import type { Descriptor } from './platform.js';
 import { putManifest } from './push.js';
 import { listReferrers } from './referrers.js';
@@ -66,41 +67,6 @@ export interface CopyResult {
   result?: HttpResult<unknown>;
 }
 
-interface Plan {
-  /** Child manifests in push order (children before the index that lists them). */
-  children: Manifest[];
-  blobs: Descriptor[];
-}
-
-/** Layers that are not in the registry (Windows foreign layers) are not copied. */
-function copiable(descriptor: Descriptor): boolean {
-  return !/foreign|nondistributable/.test(descriptor.mediaType) || !descriptor.urls?.length;
-}
-
-async function plan(client: RegistryClient, src: ImageRef, top: Manifest, signal?: AbortSignal): Promise<Plan> {
-  const children: Manifest[] = [];
-  const blobs = new Map<string, Descriptor>();
-  const seen = new Set<string>([top.digest]);
-  const walk = async (manifest: Manifest, depth: number): Promise<void> => {
-    if (depth > 4) throw new ToolError('upstream_error', `index nesting deeper than 4 levels at ${manifest.digest}`);
-    if (client.isIndex(manifest)) {
-      const entries = (manifest.json.manifests ?? []).filter((d) => !seen.has(d.digest));
-      for (const d of entries) seen.add(d.digest);
-      const fetched = await Promise.all(entries.map((d) => client.getManifest(src, d.digest, signal)));
-      for (const child of fetched) {
-        await walk(child, depth + 1);
-        children.push(child);
-      }
-      return;
-    }
-    for (const d of [manifest.json.config, ...(manifest.json.layers ?? [])]) {
-      if (d && typeof d.digest === 'string' && copiable(d) && !blobs.has(d.digest)) blobs.set(d.digest, d);
-    }
-  };
-  await walk(top, 0);
-  return { children, blobs: [...blobs.values()] };
-}
-
 /** Copies `src` (tag or digest) to `dst`; the target reference defaults to the source tag, else the digest. */
 export async function copyImage(client: RegistryClient, src: ImageRef, dst: ImageRef, options: CopyOptions = {}): Promise<CopyResult> {
   const started = Date.now();
@@ -121,7 +87,7 @@ export async function copyImage(client: RegistryClient, src: ImageRef, dst: Imag
     mounted: 0,
     streamed: 0,
     bytes_streamed: 0,
-    bytes_total: blobs.reduce((n, d) => n + (d.size ?? 0), 0),
+    bytes_total: blobs.reduce((n, d) => n + sizeOf(d), 0),
   };
   const out: CopyResult = {
     source: formatRef({ ...src, digest: top.digest }),
@@ -158,8 +124,8 @@ export async function copyImage(client: RegistryClient, src: ImageRef, dst: Imag
     blobs.map((descriptor) =>
       limiter.run(async () => {
         const how = await copyBlob(client, src, dst, descriptor, { sameRegistry, dstScopes, chunkSize: options.chunkSize, signal, stats });
-        done += descriptor.size ?? 0;
-        await report(`${how} ${descriptor.digest.slice(0, 19)} (${descriptor.size ?? 0} bytes)`);
+        done += sizeOf(descriptor);
+        await report(`${how} ${descriptor.digest.slice(0, 19)} (${sizeOf(descriptor)} bytes)`);
       }),
     ),
   );
@@ -223,6 +189,11 @@ async function copyReferrers(
   return found;
 }
 
+/** A blob's declared size; schema1 layers declare none. */
+function sizeOf(descriptor: Descriptor): number {
+  return Number.isFinite(descriptor.size) ? descriptor.size : 0;
+}
+
 function isTag(reference: string): boolean {
   return !reference.includes(':');
 }
@@ -271,7 +242,8 @@ async function copyBlob(
     corrupt = error;
   });
   const declared = Number(download.raw.get('content-length') ?? NaN);
-  const size = descriptor.size ?? (Number.isFinite(declared) ? declared : NaN);
+  // Schema1 layers have no declared size (NaN in the plan): the source's Content-Length then.
+  const size = Number.isFinite(descriptor.size) ? descriptor.size : Number.isFinite(declared) ? declared : NaN;
   if (!Number.isFinite(size)) {
     await download.data.cancel().catch(() => undefined);
     throw new ToolError('upstream_error', `blob ${digest} has no size`);

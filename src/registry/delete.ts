@@ -1,12 +1,14 @@
 // Deletes: a manifest by digest (a tag is first resolved by HEAD, since registries such as Docker
 // Hub delete by digest only, and deleting a digest removes every tag on it), and a blob. A dry run
-// resolves the exact digest and lists which tags point at it (up to a cap of tags checked).
+// resolves the exact digest and lists which tags point at it (up to a cap of tags checked). An
+// artifact's entry in its subject's referrers fallback index goes with it (referrers-fallback.ts).
 import { repositoryScope } from '../auth/registry-token.js';
 import type { HttpResult } from '../http/client.js';
 import { ToolError } from '../http/errors.js';
 import type { RegistryClient } from './client.js';
 import { listPaged } from './paging.js';
 import { manifestReference, type ImageRef } from './reference.js';
+import { removeFromReferrersFallback, subjectOf, type FallbackRemoval } from './referrers-fallback.js';
 
 export const TAGS_CHECKED_CAP = 200;
 
@@ -57,8 +59,8 @@ export async function tagsPointingAt(
   return {
     tags: heads.filter(({ head }) => head.digest === digest).map(({ tag }) => tag),
     tags_checked: checked.length,
-    tags_total: listed.items.length + (listed.next ? 1 : 0),
-    complete: checked.length === ordered.length && !listed.next,
+    tags_total: listed.items.length + (listed.truncated ? 1 : 0),
+    complete: checked.length === ordered.length && !listed.truncated,
   };
 }
 
@@ -70,6 +72,8 @@ export interface DeleteManifestResult {
   deleted: boolean;
   dry_run?: boolean;
   tags?: TagsOnDigest;
+  /** An artifact with a `subject`, on a registry without the referrers API: its fallback index entry. */
+  referrers_fallback?: FallbackRemoval;
   result?: HttpResult<unknown>;
 }
 
@@ -104,9 +108,12 @@ export async function deleteManifest(
     if (head.mediaType) out.media_type = head.mediaType;
     if (head.size !== undefined) out.size = head.size;
   }
+  // Read before the delete: afterwards the manifest (and its subject) is gone.
+  const subject = await subjectOf(client, ref, digest, signal);
   if (options.dryRun) {
     const tags = await tagsPointingAt(client, ref, digest, options.tagCap ?? TAGS_CHECKED_CAP, signal);
-    return { digest, ...out, deleted: false, dry_run: true, tags };
+    const fallback = subject ? await removeFromReferrersFallback(client, ref, digest, subject, { dryRun: true, signal }) : undefined;
+    return { digest, ...out, deleted: false, dry_run: true, tags, ...(fallback ? { referrers_fallback: fallback } : {}) };
   }
   const result = await client.request<unknown>(ref, {
     method: 'DELETE',
@@ -117,7 +124,9 @@ export async function deleteManifest(
   });
   if (result.status_code === 400 || result.status_code === 405) throw refused(ref, `manifest ${digest}`, result.status_code, result.data);
   client.forget(ref, digest);
-  return { digest, ...out, deleted: true, result };
+  // Only after the manifest is gone: a refused delete must leave the fallback index as it was.
+  const fallback = subject ? await removeFromReferrersFallback(client, ref, digest, subject, { dryRun: false, signal }) : undefined;
+  return { digest, ...out, deleted: true, ...(fallback ? { referrers_fallback: fallback } : {}), result };
 }
 
 export interface DeleteBlobResult {

@@ -1,7 +1,11 @@
 // Image inspection: platforms of an index (attestations apart), the image for a platform,
-// config summaries, and inspect in three parallel steps (2N+1 requests cold, a HEAD warm).
+// config summaries, and inspect in three parallel steps (2N+1 requests cold, a HEAD warm). An
+// index is handled at most MAX_PLATFORMS children per call (a 2,000-child index would otherwise
+// cost 4,001 requests); the rest is paged with an offset.
 import { ToolError } from '../http/errors.js';
 import type { Manifest, RegistryClient } from './client.js';
+import { configCreated, configPlatform, readConfig, summariseConfig, type ConfigNote } from './image-config.js';
+import { schema1Summary } from './schema1.js';
 import {
   DEFAULT_PLATFORM,
   formatPlatform,
@@ -13,23 +17,8 @@ import {
 } from './platform.js';
 import { manifestReference, type ImageRef } from './reference.js';
 
-export interface ImageConfig {
-  created?: string;
-  architecture?: string;
-  os?: string;
-  variant?: string;
-  config?: {
-    Env?: string[];
-    Entrypoint?: string[] | null;
-    Cmd?: string[] | null;
-    User?: string;
-    WorkingDir?: string;
-    Labels?: Record<string, string> | null;
-    ExposedPorts?: Record<string, unknown> | null;
-  };
-  history?: unknown[];
-  rootfs?: { diff_ids?: string[] };
-}
+/** Index children handled per call (inspect, list_platforms); the rest is paged by offset. */
+export const MAX_PLATFORMS = 256;
 
 export interface PlatformEntry {
   platform: string;
@@ -100,20 +89,6 @@ export async function imageManifest(
   return { image, index: top };
 }
 
-export function summariseConfig(config: ImageConfig): Record<string, unknown> {
-  const c = config.config ?? {};
-  return {
-    env: c.Env ?? [],
-    entrypoint: c.Entrypoint ?? null,
-    cmd: c.Cmd ?? null,
-    user: c.User ?? '',
-    working_dir: c.WorkingDir ?? '',
-    labels: c.Labels ?? {},
-    exposed_ports: Object.keys(c.ExposedPorts ?? {}),
-    history_length: Array.isArray(config.history) ? config.history.length : 0,
-  };
-}
-
 export interface InspectedPlatform {
   platform: string;
   os?: string;
@@ -126,6 +101,31 @@ export interface InspectedPlatform {
   layers: number;
   created?: string;
   config?: Record<string, unknown>;
+  /** The config blob was not read as an image config (not JSON, an artifact's, too large): why. */
+  config_note?: ConfigNote;
+  /** A child of an index that could not be inspected: the content error, by type. */
+  content_error?: { type: string; message: string };
+  /** Docker schema1 only: layers base first, with their history step. */
+  schema1_layers?: ReturnType<typeof schema1Summary>['layers'];
+}
+
+function inspectSchema1(image: Manifest, includeConfig: boolean): InspectedPlatform {
+  const summary = schema1Summary(image.json);
+  const out: InspectedPlatform = {
+    platform: formatPlatform(summary.platform),
+    digest: image.digest,
+    media_type: image.mediaType,
+    size: image.size + summary.layers.reduce((sum, layer) => sum + (layer.size ?? 0), 0),
+    layers: summary.layers.length,
+    schema1_layers: summary.layers,
+  };
+  if (summary.platform) {
+    out.os = summary.platform.os;
+    out.architecture = summary.platform.architecture;
+  }
+  if (summary.created) out.created = summary.created;
+  if (includeConfig) out.config = summariseConfig({ config: summary.config, history: summary.layers });
+  return out;
 }
 
 async function inspectImage(
@@ -135,14 +135,13 @@ async function inspectImage(
   includeConfig: boolean,
   signal?: AbortSignal,
 ): Promise<InspectedPlatform> {
+  if (client.isSchema1(image)) return inspectSchema1(image, includeConfig);
   const layers: Descriptor[] = image.json.layers ?? [];
   const configDescriptor = image.json.config;
-  const config = configDescriptor ? await client.getJsonBlob<ImageConfig>(ref, configDescriptor.digest, signal) : undefined;
+  const read = configDescriptor ? await readConfig(client, ref, configDescriptor, signal) : undefined;
+  const config = read?.parsed ? read.value : undefined;
   const size = image.size + (configDescriptor?.size ?? 0) + layers.reduce((sum, layer) => sum + (layer.size ?? 0), 0);
-  const platform: Platform | undefined =
-    config?.os && config.architecture
-      ? { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) }
-      : undefined;
+  const platform = config ? configPlatform(config) : undefined;
   const out: InspectedPlatform = {
     platform: formatPlatform(platform),
     digest: image.digest,
@@ -155,8 +154,10 @@ async function inspectImage(
     out.architecture = platform.architecture;
     if (platform.variant) out.variant = platform.variant;
   }
-  if (config?.created) out.created = config.created;
+  const created = config ? configCreated(config) : undefined;
+  if (created) out.created = created;
   if (includeConfig && config) out.config = summariseConfig(config);
+  if (read && !read.parsed) out.config_note = read.note;
   return out;
 }
 
@@ -186,6 +187,23 @@ export interface InspectResult {
   media_type: string;
   platforms: InspectedPlatform[];
   attestations: AttestationEntry[];
+  /** Index children that are platforms, and where the next page starts when there are more. */
+  platforms_total?: number;
+  next_platform_offset?: number;
+}
+
+/** Content errors of one child become part of the answer; anything else (auth, network) stays an error. */
+function contentError(error: unknown): { type: string; message: string } {
+  if (error instanceof ToolError && (error.type === 'unsupported_content' || error.type === 'invalid_content'))
+    return { type: error.type, message: error.message };
+  throw error;
+}
+
+/** The window of `items` one call handles: [offset, offset + MAX_PLATFORMS). */
+export function platformWindow<T>(items: readonly T[], offset = 0, max = MAX_PLATFORMS): { page: T[]; next?: number } {
+  const page = items.slice(offset, offset + max);
+  const end = offset + page.length;
+  return end < items.length ? { page, next: end } : { page };
 }
 
 /**
@@ -195,7 +213,7 @@ export interface InspectResult {
 export async function inspect(
   client: RegistryClient,
   ref: ImageRef,
-  options: { includeConfig: boolean; platform?: Platform; signal?: AbortSignal },
+  options: { includeConfig: boolean; platform?: Platform; signal?: AbortSignal; platformOffset?: number },
 ): Promise<InspectResult> {
   const reference = manifestReference(ref);
   const top = await client.getManifest(ref, reference, options.signal);
@@ -230,11 +248,23 @@ export async function inspect(
     }
     entries = [picked];
   }
-  const images = await Promise.all(entries.map((entry) => client.getManifest(ref, entry.digest, options.signal)));
+  result.platforms_total = entries.length;
+  const window = platformWindow(entries, options.platformOffset ?? 0);
+  entries = window.page;
+  if (window.next !== undefined) result.next_platform_offset = window.next;
+  // One child we cannot read (a type we do not parse, a broken shape) must not hide the others:
+  // it is listed with what the index says about it and why it was not inspected.
+  const images = await Promise.all(
+    entries.map((entry) => client.getManifest(ref, entry.digest, options.signal).catch((error: unknown) => contentError(error))),
+  );
   result.platforms = await Promise.all(
     images.map(async (image, i) => {
-      const inspected = await inspectImage(client, ref, image, options.includeConfig, options.signal);
-      const declared = entries[i]?.platform;
+      const entry = entries[i]!;
+      const inspected =
+        'type' in image
+          ? { platform: 'unknown', digest: entry.digest, media_type: entry.mediaType, size: entry.size, layers: 0, content_error: image }
+          : await inspectImage(client, ref, image, options.includeConfig, options.signal);
+      const declared = entry.platform;
       if (declared && inspected.platform === 'unknown') {
         inspected.platform = formatPlatform(declared);
         inspected.os = declared.os;
@@ -246,5 +276,3 @@ export async function inspect(
   );
   return result;
 }
-
-/** Follows `Link: <…>; rel="next"`. */

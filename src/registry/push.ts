@@ -6,9 +6,10 @@ import type { HttpResult } from '../http/client.js';
 import { ToolError } from '../http/errors.js';
 import type { Manifest, ManifestJson, RegistryClient } from './client.js';
 import { algorithmOf, digestOf } from './digest.js';
-import { IMAGE_MANIFEST_TYPES, INDEX_TYPES, OCI_INDEX } from './media-types.js';
+import { IMAGE_MANIFEST_TYPES, INDEX_TYPES, isSchema1Type, OCI_INDEX } from './media-types.js';
 import type { Descriptor } from './platform.js';
 import { isDigest, referrersFallbackTag, validateDigest, type ImageRef } from './reference.js';
+import { manifestDigestOf, schema1Refused } from './schema1.js';
 import { uploadBlob, type UploadOutcome } from './upload.js';
 import { mountBlob, pushScopes } from './upload-session.js';
 
@@ -135,25 +136,35 @@ export async function putManifest(
   mediaType: string,
   options: { signal?: AbortSignal; scopes?: string[]; json?: ManifestJson; skipFallback?: boolean } = {},
 ): Promise<PutManifestResult> {
-  const digest = digestOf(bytes, isDigest(reference) ? algorithmOf(reference) : 'sha256');
+  // A signed schema1 manifest's digest covers its JWS payload; for everything else, the bytes.
+  const digest = manifestDigestOf(Buffer.from(bytes), isDigest(reference) ? algorithmOf(reference) : 'sha256');
   if (isDigest(reference) && reference !== digest) {
     throw new ToolError(
       'invalid_argument',
       `'reference' ${reference} is not the digest of the manifest bytes (${digest}); nothing was sent`,
     );
   }
-  const result = await client.request(ref, {
-    method: 'PUT',
-    path: `/v2/${ref.repository}/manifests/${reference}`,
-    headers: { 'content-type': mediaType },
-    body: bytes,
-    scopes: options.scopes ?? pushScopes(ref),
-    read: 'none',
-    signal: options.signal,
-  });
+  const result = await client
+    .request(ref, {
+      method: 'PUT',
+      path: `/v2/${ref.repository}/manifests/${reference}`,
+      headers: { 'content-type': mediaType },
+      body: bytes,
+      scopes: options.scopes ?? pushScopes(ref),
+      read: 'none',
+      signal: options.signal,
+    })
+    .catch((error: unknown) => {
+      // Registries dropped schema1 pushes (Docker Hub; distribution 2.8 without compatibility.schema1
+      // answers a bare 500 "unrecognized manifest type"): say so, rather than pass on the bare status.
+      const status = error instanceof ToolError ? error.status : undefined;
+      if (isSchema1Type(mediaType) && error instanceof ToolError && (status === 400 || status === 415 || status === 500))
+        throw schema1Refused(ref.registry.host, mediaType, status, error.message);
+      throw error;
+    });
   const stored = result.raw.get('docker-content-digest');
   if (stored) {
-    const ours = digestOf(bytes, algorithmOf(stored));
+    const ours = manifestDigestOf(Buffer.from(bytes), algorithmOf(stored));
     if (stored !== ours) {
       throw new ToolError(
         'integrity_error',

@@ -74,9 +74,19 @@ function registryFromUrl(url: string): Registry {
   return { origin: parsed.origin, host: parsed.host, dockerHub };
 }
 
+/** The grammar allows any 1-5 digit port; a URL does not, so an out-of-range one is refused here. */
+function checkPort(host: string): void {
+  const port = /:(\d+)$/.exec(host)?.[1];
+  if (port === undefined) return;
+  const value = Number(port);
+  if (value < 1 || value > 65535)
+    throw new ToolError('invalid_argument', `registry host '${host.slice(0, 80)}': port ${port} is out of range 1–65535`);
+}
+
 /** The registry a host named in a reference stands for (docker.io → the configured Hub URL). */
 export function registryForHost(host: string, defaults: ReferenceDefaults): Registry {
   if (!HOST.test(host)) throw new ToolError('invalid_argument', `registry host '${host.slice(0, 80)}' is not a valid host[:port]`);
+  checkPort(host);
   const lower = host.toLowerCase();
   if (DOCKER_HUB_HOSTS.has(lower)) {
     const configured = registryFromUrl(defaults.registryUrl);
@@ -124,6 +134,7 @@ export function parseImageRef(repo: string, reference: string | undefined, defau
   const first = firstSlash >= 0 ? rest.slice(0, firstSlash) : '';
   if (firstSlash >= 0 && (first.includes('.') || first.includes(':') || first === 'localhost' || first.startsWith('['))) {
     if (!HOST.test(first)) throw new ToolError('invalid_argument', `registry host '${first.slice(0, 80)}' is not a valid host[:port]`);
+    checkPort(first);
     registry = registryForHost(first, defaults);
     path = rest.slice(firstSlash + 1);
   } else {

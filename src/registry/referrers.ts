@@ -1,6 +1,9 @@
 // Referrers: the OCI referrers API, or the `sha256-<hex>` tag-schema fallback when the registry
 // answers 404 (Docker's distribution has no referrers API).
+import { ToolError } from '../http/errors.js';
+import { jsonTextDepth, UPSTREAM_JSON_BOUNDS } from '../util/json-bounds.js';
 import type { RegistryClient } from './client.js';
+import { checkDescriptor } from './manifest-content.js';
 import { OCI_INDEX } from './media-types.js';
 import type { Descriptor } from './platform.js';
 import { referrersFallbackTag, type ImageRef } from './reference.js';
@@ -13,6 +16,27 @@ export interface ReferrerEntry {
   annotations?: Record<string, string>;
 }
 
+/** The descriptors of a referrers API answer, depth-bounded and shape-checked like a manifest. */
+function referrersOf(text: string | null, subject: string): Descriptor[] {
+  const what = `the referrers list of ${subject}`;
+  const body = text ?? '';
+  if (jsonTextDepth(body) > UPSTREAM_JSON_BOUNDS.maxDepth)
+    throw new ToolError('invalid_content', `${what} nests JSON deeper than ${UPSTREAM_JSON_BOUNDS.maxDepth} levels`);
+  let value: unknown;
+  try {
+    value = JSON.parse(body) as unknown;
+  } catch {
+    throw new ToolError('invalid_content', `${what} is not JSON`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new ToolError('invalid_content', `${what} is not a JSON object (an OCI index)`);
+  const manifests = (value as { manifests?: unknown }).manifests;
+  if (manifests === undefined || manifests === null) return [];
+  if (!Array.isArray(manifests)) throw new ToolError('invalid_content', `${what}: manifests is not a list`);
+  manifests.forEach((item, i) => checkDescriptor(item, `manifests[${i}]`, what));
+  return manifests as Descriptor[];
+}
+
 /** OCI referrers API, or the `sha256-<hex>` tag-schema fallback when the registry answers 404. */
 export async function listReferrers(
   client: RegistryClient,
@@ -21,12 +45,13 @@ export async function listReferrers(
   artifactType: string | undefined,
   signal?: AbortSignal,
 ): Promise<{ source: 'referrers_api' | 'fallback_tag'; referrers: ReferrerEntry[] }> {
-  const result = await client.request<Record<string, unknown>>(ref, {
+  const result = await client.request<string>(ref, {
     path: `/v2/${ref.repository}/referrers/${digest}`,
     query: { artifactType },
     headers: { accept: OCI_INDEX },
     scopes: client.pull(ref),
     accept: [404],
+    read: 'text',
     signal,
   });
   let manifests: Descriptor[] = [];
@@ -41,8 +66,7 @@ export async function listReferrers(
       manifests = client.isIndex(index) ? (index.json.manifests ?? []) : [];
     }
   } else {
-    const body = result.data as { manifests?: Descriptor[] } | null;
-    manifests = Array.isArray(body?.manifests) ? body.manifests : [];
+    manifests = referrersOf(result.data, digest);
     filtered = (result.raw.get('oci-filters-applied') ?? '').includes('artifactType');
   }
   if (artifactType && !filtered) manifests = manifests.filter((m) => m.artifactType === artifactType);

@@ -13,8 +13,8 @@ import { ToolError } from '../http/errors.js';
 import type { RegistryClient } from '../registry/client.js';
 import { copyImage, deleteTag, tagManifest } from '../registry/copy.js';
 import { deleteBlob, deleteManifest } from '../registry/delete.js';
-import { digestOf } from '../registry/digest.js';
 import { manifestBytes, manifestMediaType, parseManifestJson, pushBlob, putManifest } from '../registry/push.js';
+import { manifestDigestOf } from '../registry/schema1.js';
 import { isDigest, manifestReference, validateDigest, type ImageRef } from '../registry/reference.js';
 import { upstreamName } from '../registry/transport.js';
 import { completeUpload, mountBlob, sessionAt, startUpload, uploadChunk } from '../registry/upload-session.js';
@@ -223,7 +223,7 @@ export function registryWriteActions(
         const json = parseManifestJson(bytes);
         const type = manifestMediaType(json, args.media_type);
         if (args.dry_run) {
-          const computed = digestOf(bytes);
+          const computed = manifestDigestOf(bytes);
           if (isDigest(target) && target !== computed)
             throw new ToolError('invalid_argument', `'reference' ${target} is not the digest of the manifest bytes (${computed})`);
           const head = await client.headManifest(ref, target, signal);

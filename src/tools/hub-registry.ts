@@ -10,7 +10,10 @@ import { parsePlatform } from '../registry/platform.js';
 import { manifestReference, registryForHost, validateDigest, type ImageRef } from '../registry/reference.js';
 import { upstreamName } from '../registry/transport.js';
 import { readBlob } from '../registry/blob-read.js';
-import { imageManifest, inspect, platformsOf, requirePlatform } from '../registry/inspect.js';
+import type { Manifest } from '../registry/client.js';
+import { parseConfigBytes } from '../registry/image-config.js';
+import { imageManifest, inspect, platformsOf, platformWindow, requirePlatform } from '../registry/inspect.js';
+import { schema1Summary } from '../registry/schema1.js';
 import { listPaged } from '../registry/paging.js';
 import { listReferrers } from '../registry/referrers.js';
 import { sortTags, tagFilter } from '../registry/tag-order.js';
@@ -22,6 +25,7 @@ const repo = z.string().min(1).max(512).describe('[host/]name[:tag|@digest]');
 const reference = z.string().max(200).optional().describe('Tag or digest (default latest)');
 const digest = z.string().min(1).max(200).describe('Digest sha256:<hex>');
 const platform = z.string().max(60).optional().describe('os/arch[/variant]');
+const platformOffset = z.number().int().min(0).max(1_000_000).optional().describe('Index children to skip (from next)');
 
 export const readActions: Record<string, Action<AppContext>> = {
   api_version: defineAction({
@@ -66,7 +70,7 @@ export const readActions: Record<string, Action<AppContext>> = {
         { name: ref.repository, registry: ref.registry.host, count: tags.length, tags },
         app.rateLimits.get(upstreamName(ref.registry)) ?? null,
       );
-      if (listed.next) return { ...out, truncated: true, next: { last: listed.next } };
+      if (listed.truncated) return { ...out, truncated: true, ...(listed.next !== undefined ? { next: { last: listed.next } } : {}) };
       return out;
     },
   }),
@@ -89,6 +93,8 @@ export const readActions: Record<string, Action<AppContext>> = {
           media_type: shown.mediaType,
           size: shown.size,
           ...(indexDigest ? { index_digest: indexDigest } : {}),
+          // Schema1 hides layers and history in JSON strings, newest first: shown decoded, base first.
+          ...(app.registry.isSchema1(shown) ? { schema1: schema1Summary(shown.json) } : {}),
           manifest: shown.json,
         },
         app.rateLimits.get(upstreamName(ref.registry)) ?? null,
@@ -124,15 +130,18 @@ export const readActions: Record<string, Action<AppContext>> = {
   }),
   list_platforms: defineAction({
     description: 'platforms; attestations apart',
-    params: { repo, reference },
+    params: { repo, reference, platform_offset: platformOffset },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo, args.reference);
       const top = await app.registry.getManifest(ref, manifestReference(ref), signal);
       if (app.registry.isIndex(top)) {
-        return envelope(
-          { digest: top.digest, media_type: top.mediaType, ...platformsOf(top) },
+        const { platforms, attestations } = platformsOf(top);
+        const window = platformWindow(platforms, args.platform_offset ?? 0);
+        const out = envelope(
+          { digest: top.digest, media_type: top.mediaType, platforms: window.page, attestations, platforms_total: platforms.length },
           app.rateLimits.get(upstreamName(ref.registry)) ?? null,
         );
+        return window.next === undefined ? out : { ...out, truncated: true, next: { platform_offset: window.next } };
       }
       const result = await inspect(app.registry, { ...ref, digest: top.digest }, { includeConfig: false, signal });
       const only = result.platforms[0];
@@ -150,7 +159,13 @@ export const readActions: Record<string, Action<AppContext>> = {
           ]
         : [];
       return envelope(
-        { digest: top.digest, media_type: top.mediaType, platforms, attestations: [] },
+        {
+          digest: top.digest,
+          media_type: top.mediaType,
+          platforms,
+          attestations: [],
+          ...(only?.config_note ? { config_note: only.config_note } : {}),
+        },
         app.rateLimits.get(upstreamName(ref.registry)) ?? null,
       );
     },
@@ -162,21 +177,25 @@ export const readActions: Record<string, Action<AppContext>> = {
       const ref = app.registry.parse(args.repo, args.reference);
       const top = await app.registry.getManifest(ref, manifestReference(ref), signal);
       const { image } = await imageManifest(app.registry, ref, top, args.platform ? parsePlatform(args.platform) : undefined, signal);
+      if (app.registry.isSchema1(image)) return envelope(schema1Config(image), app.rateLimits.get(upstreamName(ref.registry)) ?? null);
       const descriptor = image.json.config;
       if (!descriptor) throw new ToolError('not_found', `manifest ${image.digest} has no config (an index or an artifact?)`, 404);
-      const config = await app.registry.getJsonBlob<{ os?: string; architecture?: string; variant?: string }>(
-        ref,
-        descriptor.digest,
-        signal,
-      );
-      if (args.platform && !app.registry.isIndex(top) && config.os) {
+      const parsed = parseConfigBytes(await app.registry.getBlobBytes(ref, descriptor.digest, signal));
+      if (!('value' in parsed)) {
+        throw new ToolError(
+          'unsupported_content',
+          `the config of ${image.digest} (${descriptor.digest}, ${descriptor.size} bytes, media type ${descriptor.mediaType}) is not an image config: ${parsed.reason}`,
+          undefined,
+          'get_blob with the config digest shows it as text or base64; inspect shows the rest of the manifest.',
+        );
+      }
+      const config = parsed.value;
+      const os = typeof config.os === 'string' ? config.os : undefined;
+      if (args.platform && !app.registry.isIndex(top) && os) {
+        const architecture = typeof config.architecture === 'string' ? config.architecture : undefined;
+        const variant = typeof config.variant === 'string' ? config.variant : undefined;
         requirePlatform(
-          {
-            platform: [config.os, config.architecture, config.variant].filter(Boolean).join('/'),
-            os: config.os,
-            architecture: config.architecture,
-            variant: config.variant,
-          },
+          { platform: [os, architecture, variant].filter(Boolean).join('/'), os, architecture, variant },
           parsePlatform(args.platform),
           ref,
         );
@@ -189,15 +208,23 @@ export const readActions: Record<string, Action<AppContext>> = {
   }),
   inspect: defineAction({
     description: 'per platform: digest, size, layers, created (+config)',
-    params: { repo, reference, platform, include_config: z.boolean().optional().describe('Add env, cmd, labels…') },
+    params: {
+      repo,
+      reference,
+      platform,
+      include_config: z.boolean().optional().describe('Add env, cmd, labels…'),
+      platform_offset: platformOffset,
+    },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo, args.reference);
-      const result = await inspect(app.registry, ref, {
+      const { next_platform_offset: nextOffset, ...result } = await inspect(app.registry, ref, {
         includeConfig: args.include_config === true,
         ...(args.platform ? { platform: parsePlatform(args.platform) } : {}),
+        platformOffset: args.platform_offset,
         signal,
       });
-      return envelope(result, app.rateLimits.get(upstreamName(ref.registry)) ?? null);
+      const out = envelope(result, app.rateLimits.get(upstreamName(ref.registry)) ?? null);
+      return nextOffset === undefined ? out : { ...out, truncated: true, next: { platform_offset: nextOffset } };
     },
   }),
   get_blob: defineAction({
@@ -265,10 +292,32 @@ export const readActions: Record<string, Action<AppContext>> = {
         { registry: target.host, count: listed.items.length, repositories: listed.items },
         app.rateLimits.get(upstreamName(target)) ?? null,
       );
-      return listed.next ? { ...out, truncated: true, next: { last: listed.next } } : out;
+      if (listed.truncated) return { ...out, truncated: true, ...(listed.next !== undefined ? { next: { last: listed.next } } : {}) };
+      return out;
     },
   }),
 };
+
+/** What get_config shows for a schema1 image: its config lives in the newest v1Compatibility entry. */
+function schema1Config(image: Manifest): Record<string, unknown> {
+  const summary = schema1Summary(image.json);
+  return {
+    manifest_digest: image.digest,
+    config_digest: null,
+    media_type: image.mediaType,
+    config: {
+      ...(summary.platform ? { os: summary.platform.os, architecture: summary.platform.architecture } : {}),
+      ...(summary.created ? { created: summary.created } : {}),
+      config: summary.config ?? {},
+      history: summary.layers.map((l) => ({
+        ...(l.created ? { created: l.created } : {}),
+        ...(l.created_by !== undefined ? { created_by: l.created_by } : {}),
+        ...(l.empty_layer ? { empty_layer: true } : {}),
+      })),
+    },
+    note: 'Docker schema1 has no config blob; this is built from the manifest history (v1Compatibility).',
+  };
+}
 
 /** Scope helper shared with the write actions. */
 export function pushScope(ref: ImageRef): string {

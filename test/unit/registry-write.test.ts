@@ -466,6 +466,11 @@ describe('delete_manifest, delete_blob, delete_tag', () => {
         await record(request);
         return new HttpResponse(null, { status: 200, headers: manifestHeaders });
       }),
+      // Read once before the delete: an artifact's `subject` decides whether a fallback index needs care.
+      http.get(`${REG}/v2/acme/app/manifests/${MANIFEST_DIGEST}`, async ({ request }) => {
+        await record(request);
+        return new HttpResponse(MANIFEST, { headers: manifestHeaders });
+      }),
       http.delete(`${REG}/v2/acme/app/manifests/:ref`, async ({ request }) => {
         await record(request);
         return new HttpResponse(null, { status: 202 });
@@ -473,7 +478,11 @@ describe('delete_manifest, delete_blob, delete_tag', () => {
     );
     const { call } = setup();
     const out = ok(await call({ action: 'delete_manifest', repo: 'acme/app', reference: 'v1' }));
-    expect(lines()).toEqual(['HEAD /v2/acme/app/manifests/v1', `DELETE /v2/acme/app/manifests/${MANIFEST_DIGEST}`]);
+    expect(lines()).toEqual([
+      'HEAD /v2/acme/app/manifests/v1',
+      `GET /v2/acme/app/manifests/${MANIFEST_DIGEST}`,
+      `DELETE /v2/acme/app/manifests/${MANIFEST_DIGEST}`,
+    ]);
     expect(out.status_code).toBe(202);
     expect(out.data).toMatchObject({ digest: MANIFEST_DIGEST, resolved_from: 'v1', deleted: true });
   });
@@ -486,6 +495,7 @@ describe('delete_manifest, delete_blob, delete_tag', () => {
           ? new HttpResponse(null, { status: 200, headers: { ...manifestHeaders, 'docker-content-digest': sha('old') } })
           : new HttpResponse(null, { status: 200, headers: manifestHeaders }),
       ),
+      http.get(`${REG}/v2/acme/app/manifests/${MANIFEST_DIGEST}`, () => new HttpResponse(MANIFEST, { headers: manifestHeaders })),
     );
     const { call } = setup();
     const data = dataOf(await call({ action: 'delete_manifest', repo: 'acme/app', reference: 'v1', dry_run: true }));
@@ -645,7 +655,7 @@ describe('the destructive gate', () => {
     msw.server.use(
       http.head(`${REG}/v2/acme/app/manifests/:ref`, () => new HttpResponse(null, { status: 200, headers: manifestHeaders })),
       http.get(`${REG}/v2/acme/app/tags/list`, () => HttpResponse.json({ name: 'acme/app', tags: ['v1'] })),
-      http.get(`${REG}/v2/acme/app/manifests/v1`, () => new HttpResponse(MANIFEST, { headers: manifestHeaders })),
+      http.get(`${REG}/v2/acme/app/manifests/:ref`, () => new HttpResponse(MANIFEST, { headers: manifestHeaders })),
       http.head(`${REG}/v2/acme/:name/blobs/:digest`, () => new HttpResponse(null, { status: 404 })),
       http.head(`${REG}/v2/acme/other/manifests/v1`, () => new HttpResponse(null, { status: 404 })),
     );

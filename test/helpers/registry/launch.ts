@@ -24,6 +24,8 @@ export interface StartRegistryOptions {
   deleteEnabled?: boolean;
   /** Extra token-service settings for auth 'token' (anonymousPull, per-user access, expiresIn, ...). */
   token?: TokenServiceOptions;
+  /** `compatibility.schema1.enabled`: accept pushes of Docker schema1 manifests (off by default in 2.8). */
+  schema1?: boolean;
 }
 
 export interface RegistryHandle {
@@ -90,7 +92,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-function configYaml(o: { port: number; dataDir: string; deleteEnabled: boolean; auth: string; id: string }): string {
+function configYaml(o: { port: number; dataDir: string; deleteEnabled: boolean; auth: string; id: string; schema1: boolean }): string {
+  const compatibility = o.schema1 ? 'compatibility:\n  schema1:\n    enabled: true\n' : '';
   return `version: 0.1
 log:
   level: error
@@ -110,7 +113,7 @@ http:
   headers:
     X-Content-Type-Options: [nosniff]
     X-Test-Registry-Id: [${o.id}]
-${o.auth}`;
+${compatibility}${o.auth}`;
 }
 
 // $1 = registry binary, $2 = config, $3 = log file, $4 = data dir. Prints the registry's pid, then
@@ -208,7 +211,10 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Re
     const port = await freePort();
     const configPath = join(dataDir, 'config.yml');
     const id = randomUUID();
-    writeFileSync(configPath, configYaml({ port, dataDir, deleteEnabled: opts.deleteEnabled ?? true, auth: authYaml, id }));
+    writeFileSync(
+      configPath,
+      configYaml({ port, dataDir, deleteEnabled: opts.deleteEnabled ?? true, auth: authYaml, id, schema1: opts.schema1 === true }),
+    );
     writeFileSync(logPath, '');
     const child = spawn('/bin/sh', ['-c', WATCHDOG, 'registry-watchdog', bin, configPath, logPath, dataDir], {
       env,
