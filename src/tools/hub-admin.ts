@@ -111,7 +111,13 @@ export function createHubAdminTool(listTools: () => readonly ToolSpec<AppContext
               session_idle_seconds: c.sessionIdleSeconds,
               max_body_bytes: c.maxBodyBytes,
             },
-            limits: { timeout_seconds: c.timeoutSeconds, max_result_bytes: c.maxResultBytes },
+            limits: {
+              timeout_seconds: c.timeoutSeconds,
+              max_result_bytes: c.maxResultBytes,
+              stream_min_bytes_per_second: c.streamMinRate,
+              stream_stall_seconds: c.streamStallSeconds,
+              shutdown_grace_seconds: c.shutdownGraceSeconds,
+            },
             log_level: c.logLevel,
           });
         },

@@ -150,6 +150,16 @@ describe('config', () => {
     return testConfig({ DOCKER_HUB_USER: 'alice', ...SECRETS, ...env });
   }
 
+  it('shows the effective egress policy and the limits', async () => {
+    const over = (env: Record<string, string>) => admin(testApp(configured(env)), 'config').then(dataOf);
+    const http = await over({ TRANSPORT: 'http', DOCKER_REGISTRY_ALLOWED_HOSTS: 'registry.corp.example:5000' });
+    expect(http.egress).toMatchObject({ registry_allow_list: ['registry.corp.example:5000'] });
+    expect(String((http.egress as Record<string, unknown>).private_networks)).toMatch(/only configured URLs/);
+    const stdio = await over({ DOCKERHUB_STREAM_MIN_RATE: '0', MCP_SHUTDOWN_GRACE_SECONDS: '3' });
+    expect(stdio.egress).toMatchObject({ registry_allow_list: 'any public registry' });
+    expect(stdio.limits).toMatchObject({ stream_min_bytes_per_second: 0, stream_stall_seconds: 30, shutdown_grace_seconds: 3 });
+  });
+
   it('shows no secret value anywhere, only whether one is set', async () => {
     const result = await admin(testApp(configured()), 'config');
     const everything = JSON.stringify(result);
