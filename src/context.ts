@@ -8,7 +8,7 @@ import { HubClient } from './hub/client.js';
 import { EgressPolicy } from './http/egress.js';
 import { createFetcher, type PooledFetcher } from './http/fetch.js';
 import { RateLimitStore } from './http/rate-limit.js';
-import { registerSecret } from './http/redact.js';
+import { registerSecret } from './redact.js';
 import type { Logger } from './log.js';
 import { CredentialSource, registerCredentialForms } from './auth/credentials.js';
 import { RegistryAuth } from './auth/registry-token.js';

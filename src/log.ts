@@ -1,6 +1,6 @@
 // Levelled JSON-lines logger on stderr (stdout belongs to the stdio transport). Every line goes
 // through the redactor, so a secret that reaches a log call still never reaches the log.
-import { redact, redactString } from './http/redact.js';
+import { redact, redactString } from './redact.js';
 import type { LogLevel } from './config.js';
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };

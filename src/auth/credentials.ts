@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
-import { registerSecret } from '../http/redact.js';
+import { registerSecret } from '../redact.js';
 
 export interface RegistryCredential {
   username?: string;

@@ -5,7 +5,7 @@
 import { decodeJwt, type JWTPayload } from 'jose';
 import type { AuthProvider, RequestBase } from '../http/client.js';
 import { ToolError, upstreamMessage } from '../http/errors.js';
-import { registerMintedSecret } from '../http/redact.js';
+import { registerMintedSecret } from '../redact.js';
 
 const REFRESH_SKEW_MS = 60_000;
 const FALLBACK_TTL_MS = 300_000;

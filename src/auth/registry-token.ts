@@ -4,11 +4,19 @@
 // with one fetch in flight per key however many calls wait for it.
 import type { RequestBase } from '../http/client.js';
 import { ToolError } from '../http/errors.js';
-import { registerMintedSecret } from '../http/redact.js';
+import { registerMintedSecret } from '../redact.js';
 import type { Logger } from '../log.js';
-import type { Registry } from '../registry/reference.js';
 import { basicHeader, type CredentialSource, type RegistryCredential } from './credentials.js';
 import { challengeScopes, parseWwwAuthenticate } from './www-authenticate.js';
+
+/** The registry a token is for: the shape auth needs (registry/reference.ts's Registry has it). */
+export interface Registry {
+  /** Where requests go, e.g. https://registry-1.docker.io */
+  readonly origin: string;
+  /** host[:port], as credentials are keyed. */
+  readonly host: string;
+  readonly dockerHub: boolean;
+}
 
 const DEFAULT_TTL_S = 60;
 /** Largest token accepted: real registry tokens are a few KB; a hostile service could send MBs per scope. */

@@ -1,11 +1,14 @@
 // The request base shared by the Hub, registry and Scout clients: URL building, auth header,
 // retries with backoff, one re-auth on 401, rate-limit capture, error mapping, bounded reads and
 // cancellation. Domain clients add meaning; this file adds none.
+import { discard, readBounded } from './body.js';
 import { egressError, egressRefusalIn, type EgressPolicy } from './egress.js';
 import { envelope, pickHeaders, type Envelope } from './envelope.js';
 import { errorFromResponse, ToolError } from './errors.js';
 import type { Fetcher } from './fetch.js';
+import { describeNetworkError, networkCode, toolErrorIn } from './network-errors.js';
 import { parseRateLimit, type RateLimitStore } from './rate-limit.js';
+import { isRedirect, nextHop, ORIGIN_BOUND_HEADERS } from './redirects.js';
 import { withThroughputFloor, type ThroughputFloor } from './throughput.js';
 import { jsonBoundsViolation, UPSTREAM_JSON_BOUNDS } from '../util/json-bounds.js';
 import { decideRetry, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
@@ -90,13 +93,6 @@ export interface HttpResult<T> extends Envelope<T> {
 }
 
 const DEFAULT_MAX_BODY = 32 * 1024 * 1024;
-const MAX_REDIRECTS = 5;
-/** Headers that carry a credential or session: never sent to an origin other than the one asked. */
-const ORIGIN_BOUND_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
-
-function isRedirect(status: number): boolean {
-  return status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
-}
 
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -239,7 +235,7 @@ export class RequestBase {
 
       if (options.redirect !== 'manual' && isRedirect(response.status)) {
         discard(response.body);
-        target = this.nextHop(target, response, method, display, hasBody, ++hops);
+        target = nextHop({ upstream: this.upstream, from: target, response, method, display, hasBody, hops: ++hops });
         attempt--;
         continue;
       }
@@ -331,36 +327,6 @@ export class RequestBase {
     return this.options.streamFloor ? withThroughputFloor(stream, this.options.streamFloor, `${this.upstream} ${what}`) : stream;
   }
 
-  /**
-   * The next URL of a followed redirect, or an error: at most MAX_REDIRECTS hops, http(s) only,
-   * never https → http, and never for a request with a body (fetch would re-send a 307/308 body
-   * — a token mint's secret — to whatever origin the upstream names).
-   */
-  private nextHop(from: URL, response: Response, method: string, display: string, hasBody: boolean, hops: number): URL {
-    const location = response.headers.get('location');
-    if (hasBody || (method !== 'GET' && method !== 'HEAD')) {
-      throw new ToolError(
-        'upstream_error',
-        `${this.upstream} answered ${method} ${display} with a redirect (${response.status})${location ? ` to ${safeOrigin(location, from)}` : ''}; a request with a body is never re-sent after a redirect`,
-        response.status,
-        `Point the ${this.upstream} URL setting at the final address.`,
-      );
-    }
-    if (!location)
-      throw new ToolError('upstream_error', `${this.upstream} answered ${method} ${display} with a redirect without a Location`);
-    if (hops > MAX_REDIRECTS) throw new ToolError('upstream_error', `${method} ${display}: more than ${MAX_REDIRECTS} redirects`);
-    let next: URL;
-    try {
-      next = new URL(location, from);
-    } catch {
-      throw new ToolError('upstream_error', `${this.upstream} sent an unreadable redirect Location`);
-    }
-    if (from.protocol === 'https:' && next.protocol === 'http:') {
-      throw egressError(`${this.upstream} redirected ${method} ${display} from https to plain http (${next.origin})`);
-    }
-    return next;
-  }
-
   private async readBody(response: Response, read: NonNullable<RequestOptions['read']>, method: string): Promise<unknown> {
     if (read === 'none' || method === 'HEAD' || response.status === 204 || !response.body) {
       discard(response.body);
@@ -390,77 +356,4 @@ export class RequestBase {
     }
     return text;
   }
-}
-
-/**
- * Lets go of a body that will not be read. Not awaited: cancel() can stay pending for a tee'd
- * body (msw's interceptors, proxies that clone responses), and nothing here needs it settled.
- */
-export function discard(body: ReadableStream<Uint8Array> | null | undefined): void {
-  body?.cancel().catch(() => undefined);
-}
-
-/** Reads a body, refusing to buffer more than `limit` bytes. */
-async function readBounded(response: Response, limit: number): Promise<Buffer> {
-  const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > limit) {
-    discard(response.body);
-    throw new ToolError('upstream_error', `response body of ${declared} bytes exceeds the ${limit}-byte limit for in-memory reads`);
-  }
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      reader.cancel().catch(() => undefined);
-      throw new ToolError('upstream_error', `response body exceeds the ${limit}-byte limit for in-memory reads`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
-}
-
-/** A ToolError carried as the cause of a transport error (a stream cut by the throughput floor). */
-function toolErrorIn(error: unknown): ToolError | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    if (current instanceof ToolError) return current;
-    current = (current as Error & { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-/** The origin of a Location value, for messages (never its path or query, which may carry tokens). */
-function safeOrigin(location: string, base: URL): string {
-  try {
-    return new URL(location, base).origin;
-  } catch {
-    return 'an unreadable URL';
-  }
-}
-
-/** The system error code (ENOTFOUND, ECONNRESET, …) under fetch's wrapper, if any. */
-function networkCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    const code = (current as Error & { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
-    current = (current as Error & { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function describeNetworkError(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as Error & { cause?: unknown }).cause;
-    if (cause instanceof Error) {
-      const code = (cause as Error & { code?: string }).code;
-      return code ? `${code} (${cause.message})` : cause.message;
-    }
-    return error.message;
-  }
-  return String(error);
 }

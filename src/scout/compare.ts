@@ -1,7 +1,7 @@
 // hub_scout compare: two images (tags or digests of one repository, or two references) resolved
 // to platform images, their packages and vulnerabilities fetched in parallel, then diffed:
 // vulnerabilities added / removed / unchanged, packages added / removed / changed in version.
-import type { AppContext } from '../context.js';
+import type { ScoutDeps } from './deps.js';
 import { envelope, type Envelope } from '../http/envelope.js';
 import { ToolError } from '../http/errors.js';
 import { formatRef, isDigest } from '../registry/reference.js';
@@ -19,7 +19,7 @@ export interface CompareArgs {
 }
 
 /** A tag or digest of `repo`, or an image reference of its own. */
-function compareSide(app: AppContext, repo: string | undefined, value: string, field: string): { repo: string; reference?: string } {
+function compareSide(app: ScoutDeps, repo: string | undefined, value: string, field: string): { repo: string; reference?: string } {
   const bare = isDigest(value) || !/[/:@]/.test(value);
   if (repo && bare) {
     const ref = app.registry.parse(repo);
@@ -38,7 +38,7 @@ const briefRow = (r: VulnRow): Record<string, unknown> => ({
   fixed_by: r.fixed_by,
 });
 
-export async function compare(app: AppContext, args: CompareArgs, signal: AbortSignal): Promise<Envelope> {
+export async function compare(app: ScoutDeps, args: CompareArgs, signal: AbortSignal): Promise<Envelope> {
   const base = compareSide(app, args.repo, args.base_ref, 'base_ref');
   const target = compareSide(app, args.repo, args.target_ref, 'target_ref');
   const [baseImage, targetImage] = await Promise.all([

@@ -2,7 +2,7 @@
 // and policy evaluation. Each resolves the image (tag → digest by HEAD, platform child of an
 // index), runs its named queries, and shapes the answer; an image Scout never analysed is an
 // explicit error, never "0 vulnerabilities".
-import type { AppContext } from '../context.js';
+import type { ScoutDeps } from './deps.js';
 import { envelope, type Envelope } from '../http/envelope.js';
 import { ToolError } from '../http/errors.js';
 import { formatPlatform, platformMatches, type Platform } from '../registry/platform.js';
@@ -17,7 +17,7 @@ export const DEFAULT_MAX_ITEMS = 100;
 /** Deviations shown per policy. */
 const DEVIATIONS_SHOWN = 20;
 
-export function scoutClient(app: AppContext): ScoutClient {
+export function scoutClient(app: ScoutDeps): ScoutClient {
   return new ScoutClient(app.scout, app.hubAuth.kind);
 }
 
@@ -63,7 +63,7 @@ function paged(out: Envelope, more: boolean, page: number): Envelope {
 }
 
 export async function packagesWithVulns(
-  app: AppContext,
+  app: ScoutDeps,
   image: PlatformImage,
   org: string | undefined,
   signal: AbortSignal,
@@ -80,7 +80,7 @@ export async function packagesWithVulns(
   return { data, rate_limit: res.rate_limit };
 }
 
-export async function summary(app: AppContext, args: ImageArgs, signal: AbortSignal): Promise<Envelope> {
+export async function summary(app: ScoutDeps, args: ImageArgs, signal: AbortSignal): Promise<Envelope> {
   const wanted = platformArg(args.platform);
   const image = await resolveImage(app, args.repo, args.reference, signal);
   const org = resolveOrg(args.org, image.ref);
@@ -128,7 +128,7 @@ export interface CvesArgs extends ImageArgs {
   page?: number;
 }
 
-export async function cves(app: AppContext, args: CvesArgs, signal: AbortSignal): Promise<Envelope> {
+export async function cves(app: ScoutDeps, args: CvesArgs, signal: AbortSignal): Promise<Envelope> {
   const severities = parseSeverities(args.severity);
   const image = await resolvePlatformImage(app, args.repo, args.reference, args.platform, signal);
   const org = resolveOrg(args.org, image.ref);
@@ -152,7 +152,7 @@ export interface SbomArgs extends ImageArgs {
   page?: number;
 }
 
-export async function sbom(app: AppContext, args: SbomArgs, signal: AbortSignal): Promise<Envelope> {
+export async function sbom(app: ScoutDeps, args: SbomArgs, signal: AbortSignal): Promise<Envelope> {
   const image = await resolvePlatformImage(app, args.repo, args.reference, args.platform, signal);
   const org = resolveOrg(args.org, image.ref);
   const res = await scoutClient(app).query<{ imagePackagesByDigest: GqlImagePackages | null }>(
@@ -199,7 +199,7 @@ const tagRow = (t: GqlTag): Record<string, unknown> => ({
   ...(t.scoring ? { score: t.scoring.total, why: t.scoring.summary } : {}),
 });
 
-export async function recommendations(app: AppContext, args: ImageArgs, signal: AbortSignal): Promise<Envelope> {
+export async function recommendations(app: ScoutDeps, args: ImageArgs, signal: AbortSignal): Promise<Envelope> {
   const image = await resolvePlatformImage(app, args.repo, args.reference, args.platform, signal);
   const org = resolveOrg(args.org, image.ref);
   const client = scoutClient(app);
@@ -256,7 +256,7 @@ interface GqlPolicy {
   } | null;
 }
 
-export async function policyEvaluation(app: AppContext, args: ImageArgs, signal: AbortSignal): Promise<Envelope> {
+export async function policyEvaluation(app: ScoutDeps, args: ImageArgs, signal: AbortSignal): Promise<Envelope> {
   const image = await resolvePlatformImage(app, args.repo, args.reference, args.platform, signal);
   const org = resolveOrg(args.org, image.ref);
   const res = await scoutClient(app).query<{ goalResultsByDigest: { digest: string; policies: GqlPolicy[] } | null }>(

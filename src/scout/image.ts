@@ -2,7 +2,7 @@
 // becomes a digest (a registry HEAD for a tag), a platform picks the child of an index, and the
 // query context gets its organization (the `org` parameter, else the Docker Hub namespace; never
 // for official `library/` images, which are public data).
-import type { AppContext } from '../context.js';
+import type { ScoutDeps } from './deps.js';
 import { ToolError } from '../http/errors.js';
 import { IMAGE_MANIFEST_TYPES } from '../registry/media-types.js';
 import { DEFAULT_PLATFORM, formatPlatform, isAttestation, parsePlatform, pickPlatform, type Platform } from '../registry/platform.js';
@@ -55,7 +55,7 @@ export function platformArg(value: string | undefined): Platform | undefined {
 
 /** Parses and resolves `repo` (+ `reference`) to the digest it names; a tag costs one HEAD. */
 export async function resolveImage(
-  app: AppContext,
+  app: ScoutDeps,
   repo: string,
   reference: string | undefined,
   signal?: AbortSignal,
@@ -82,7 +82,7 @@ export async function resolveImage(
 
 /** Resolves to one platform's image: an index's child for `platform` (default linux/amd64). */
 export async function resolvePlatformImage(
-  app: AppContext,
+  app: ScoutDeps,
   repo: string,
   reference: string | undefined,
   platform: string | undefined,

@@ -1,6 +1,6 @@
 // hub_scout's organization and CVE operations: policy summaries, one CVE's sources, the images a
 // CVE affects, and whether Scout is enabled for an organization or repository.
-import type { AppContext } from '../context.js';
+import type { ScoutDeps } from './deps.js';
 import { envelope, type Envelope } from '../http/envelope.js';
 import { ToolError } from '../http/errors.js';
 import { formatPlatform, type Platform } from '../registry/platform.js';
@@ -20,7 +20,7 @@ export interface OrgArgs {
 }
 
 /** The org an organization-level action runs in; without one there is nothing to ask. */
-function requireOrg(app: AppContext, action: string, args: OrgArgs): { org: string; ref?: ImageRef } {
+function requireOrg(app: ScoutDeps, action: string, args: OrgArgs): { org: string; ref?: ImageRef } {
   const ref = args.repo ? app.registry.parse(args.repo) : undefined;
   const org = resolveOrg(args.org, ref);
   if (!org)
@@ -57,7 +57,7 @@ interface GqlPolicySummary {
   };
 }
 
-export async function policies(app: AppContext, args: OrgArgs & { stream?: string }, signal: AbortSignal): Promise<Envelope> {
+export async function policies(app: ScoutDeps, args: OrgArgs & { stream?: string }, signal: AbortSignal): Promise<Envelope> {
   const { org, ref } = requireOrg(app, 'policies', args);
   const query: Record<string, unknown> = {};
   if (args.stream) query.stream = args.stream;
@@ -110,7 +110,7 @@ interface GqlCveSources {
   }[];
 }
 
-export async function cve(app: AppContext, args: { cve_id: string; org?: string }, signal: AbortSignal): Promise<Envelope> {
+export async function cve(app: ScoutDeps, args: { cve_id: string; org?: string }, signal: AbortSignal): Promise<Envelope> {
   const id = cveId(args.cve_id);
   const org = args.org?.trim() || undefined;
   const res = await scoutClient(app).query<{ cveSources: GqlCveSources | null }>(
@@ -162,7 +162,7 @@ interface GqlAffected {
 }
 
 export async function affectedImages(
-  app: AppContext,
+  app: ScoutDeps,
   args: OrgArgs & { cve_id: string; stream?: string; max_items?: number; page?: number },
   signal: AbortSignal,
 ): Promise<Envelope> {
@@ -195,7 +195,7 @@ export async function affectedImages(
   return more && items.length > 0 ? { ...out, truncated: true, next: { page: page + 1 } } : out;
 }
 
-export async function status(app: AppContext, args: OrgArgs, signal: AbortSignal): Promise<Envelope> {
+export async function status(app: ScoutDeps, args: OrgArgs, signal: AbortSignal): Promise<Envelope> {
   const { org, ref } = requireOrg(app, 'status', args);
   const client = scoutClient(app);
   const repository = ref ? scoutRepository(ref) : undefined;

@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import type { ToolName } from '../config-spec.js';
 import type { Envelope } from '../http/envelope.js';
 import { ToolError, toToolError } from '../http/errors.js';
-import { redact } from '../http/redact.js';
+import { redact } from '../redact.js';
 import type { Logger } from '../log.js';
 import { capEnvelope, type Caps } from './caps.js';
 import { formatIssues } from './validation-messages.js';

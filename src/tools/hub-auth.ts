@@ -3,7 +3,7 @@
 import { decodeClaims, expiryOf } from '../auth/hub-token.js';
 import type { AppContext } from '../context.js';
 import { ToolError, upstreamMessage } from '../http/errors.js';
-import { registerSecret } from '../http/redact.js';
+import { registerSecret } from '../redact.js';
 import { authRoutes } from '../hub/routes/auth.js';
 import type { ToolSpec } from './framework.js';
 import { routeActions, stringAt, type Runner } from './hub-shared/route-actions.js';

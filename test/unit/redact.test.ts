@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redact, redactString, registerMintedSecret, registerSecret } from '../../src/http/redact.js';
+import { REDACTED, redact, redactString, registerMintedSecret, registerSecret } from '../../src/redact.js';
 import { fakeJwt } from '../helpers/unit/jwt.js';
 
 const JWT = fakeJwt({ sub: 'alice', exp: 1_900_000_000 });

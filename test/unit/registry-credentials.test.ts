@@ -6,7 +6,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { basicHeader, CredentialSource, type CredentialSourceOptions } from '../../src/auth/credentials.js';
-import { redactString } from '../../src/http/redact.js';
+import { redactString } from '../../src/redact.js';
 import { silentLogger } from '../../src/log.js';
 import { registryApp, tempDir } from '../helpers/unit-registry/fake-registry.js';
 
