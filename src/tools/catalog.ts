@@ -1,5 +1,5 @@
-// Every tool the server can serve, and the subset a configuration enables. Tools arrive here as
-// their issues land; the README's tool table is rendered from this list.
+// The catalog: every tool the server can serve, in the order tools/list shows them, and the
+// subset a configuration enables. The README's tool table is rendered from this list.
 import { TOOL_NAMES, type ToolName } from '../config-spec.js';
 import type { AppContext } from '../context.js';
 import type { ToolSpec } from './framework.js';
