@@ -7,6 +7,7 @@ import type { HttpResult, QueryValue, RequestBase } from '../http/client.js';
 import { envelope, type Envelope } from '../http/envelope.js';
 import { ToolError } from '../http/errors.js';
 import type { Logger } from '../log.js';
+import { changesFor } from './changes.js';
 import { SCIM_TOKEN_HINT, withHint } from './hints.js';
 import { ALL_PAGES_MAX_ITEMS, buildBody, buildPath, buildQuery, type AnyArgs, type Args, type Paging, type Route } from './route.js';
 
@@ -113,7 +114,7 @@ export class HubClient {
         SCIM_TOKEN_HINT,
       );
     }
-    if (r.destructive && args.dry_run === true) return this.preview(r, args, signal);
+    if ((r.destructive === true || r.destructiveWhen !== undefined) && args.dry_run === true) return this.preview(r, args, signal);
     if (r.paging) return this.paged(r, args, signal);
     return this.single(r, args, signal);
   }
@@ -159,14 +160,23 @@ export class HubClient {
     }
   }
 
-  /** A dry run: the exact request that would be sent and, where one can be read, its target. */
+  /**
+   * A dry run: the exact request that would be sent and, where one can be read, its target and
+   * the fields the request would change on it.
+   */
   private async preview(r: Route, args: AnyArgs, signal?: AbortSignal): Promise<Envelope> {
+    const body = r.body !== undefined ? buildBody(r.body, args) : undefined;
     const request: Json = { method: r.method, path: buildPath(r.path, args) };
-    if (r.body !== undefined) request.body = buildBody(r.body, args);
+    if (body !== undefined) request.body = body;
     if (!r.preview) return envelope({ dry_run: true, would_send: request, target: null });
-    const res = await this.send(r, args, { method: 'GET', path: r.preview, query: {}, noBody: true }, signal);
+    const query = r.previewQuery?.(args) ?? {};
+    const res = await this.send(r, args, { method: 'GET', path: r.preview, query, noBody: true }, signal);
     const out = this.toEnvelope(res);
-    out.data = { dry_run: true, would_send: request, target: res.data };
+    const target = r.previewSelect ? r.previewSelect(res.data, args) : res.data;
+    const data: Json = { dry_run: true, would_send: request, target };
+    const changes = body !== undefined ? changesFor(body, target) : undefined;
+    if (changes !== undefined) data.would_change = changes;
+    out.data = data;
     return out;
   }
 
