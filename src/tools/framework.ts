@@ -8,7 +8,8 @@ import type { Envelope } from '../http/envelope.js';
 import { ToolError, toToolError } from '../http/errors.js';
 import { redact } from '../http/redact.js';
 import type { Logger } from '../log.js';
-import { capEnvelope, type Caps } from './caps.js';
+import { ARGUMENT_JSON_BOUNDS, jsonBoundsViolation } from '../util/json-bounds.js';
+import { capEnvelope, capError, DEFAULT_CAPS, type Caps } from './caps.js';
 import { formatIssues } from './validation-messages.js';
 
 /** Parameters of one action: name → zod schema (with `.describe()`). */
@@ -225,9 +226,22 @@ export interface CallResult {
   isError?: boolean;
 }
 
-export function errorResult(error: ToolError): CallResult {
-  const body = redact({ error: error.toBody() });
+/** An isError result, capped like every result: an 8 MiB upstream message must not reach the client. */
+export function errorResult(error: ToolError, maxBytes: number = DEFAULT_CAPS.maxBytes): CallResult {
+  const body = { error: capError(redact(error.toBody()), maxBytes) };
   return { content: [{ type: 'text', text: JSON.stringify(body) }], structuredContent: body, isError: true };
+}
+
+/** Refuses arguments nested or keyed past the bounds before zod walks them (recursively). */
+function checkArgumentBounds(tool: string, args: object): void {
+  const violation = jsonBoundsViolation(args, ARGUMENT_JSON_BOUNDS);
+  if (!violation) return;
+  throw new ToolError(
+    'invalid_argument',
+    violation.kind === 'depth'
+      ? `${tool}: arguments nest deeper than ${violation.limit} levels`
+      : `${tool}: arguments hold more than ${violation.limit.toLocaleString('en-US')} keys in all`,
+  );
 }
 
 export interface CallOptions<App> {
@@ -238,11 +252,15 @@ export interface CallOptions<App> {
 
 export async function callTool<App>(spec: ToolSpec<App>, rawArgs: unknown, options: CallOptions<App>): Promise<CallResult> {
   const { ctx, config } = options;
+  const started = Date.now();
+  let actionName: unknown;
   try {
     if (rawArgs === null || typeof rawArgs !== 'object' || Array.isArray(rawArgs)) {
       throw new ToolError('invalid_argument', `${spec.name}: arguments must be an object with an 'action' field`);
     }
-    const { action: actionName, ...args } = rawArgs as Record<string, unknown>;
+    checkArgumentBounds(spec.name, rawArgs);
+    const { action: named, ...args } = rawArgs as Record<string, unknown>;
+    actionName = named;
     const { exposed, gated, readOnlyHidden } = exposure(spec, config);
     const valid = [...exposed, ...gated].join(', ');
     if (typeof actionName !== 'string' || actionName.length === 0) {
@@ -282,7 +300,6 @@ export async function callTool<App>(spec: ToolSpec<App>, rawArgs: unknown, optio
         `An operator enables destructive actions with DOCKERHUB_ALLOW_DESTRUCTIVE=true (or --allow-destructive); call with dry_run: true to see what it would change, or leave out ${action.destructiveWhen.args}.`,
       );
     };
-    const started = Date.now();
     const output = await action.invoke(args, ctx, label, gate);
     ctx.log.debug('tool call', { tool: spec.name, action: actionName, ms: Date.now() - started, status: output.status_code });
     const { reveal, ...result } = output;
@@ -291,7 +308,15 @@ export async function callTool<App>(spec: ToolSpec<App>, rawArgs: unknown, optio
     return { content: [{ type: 'text', text: JSON.stringify(capped) }], structuredContent: capped as unknown as Record<string, unknown> };
   } catch (error) {
     const toolError = toToolError(error);
+    // The same line as a success, so a debug log shows every call; the type, not the message.
+    ctx.log.debug('tool call', {
+      tool: spec.name,
+      action: typeof actionName === 'string' ? actionName.slice(0, 100) : undefined,
+      ms: Date.now() - started,
+      error: toolError.type,
+      ...(toolError.status !== undefined ? { status: toolError.status } : {}),
+    });
     if (toolError.type === 'internal_error') ctx.log.error('tool call failed', { tool: spec.name, error: toolError.message });
-    return errorResult(toolError);
+    return errorResult(toolError, options.caps.maxBytes);
   }
 }
