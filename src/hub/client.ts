@@ -9,7 +9,17 @@ import { ToolError } from '../http/errors.js';
 import type { Logger } from '../log.js';
 import { changesFor } from './changes.js';
 import { SCIM_TOKEN_HINT, withHint } from './hints.js';
-import { ALL_PAGES_MAX_ITEMS, buildBody, buildPath, buildQuery, type AnyArgs, type Args, type Paging, type Route } from './route.js';
+import {
+  ALL_PAGES_MAX_ITEMS,
+  ALL_PAGES_MAX_PAGES,
+  buildBody,
+  buildPath,
+  buildQuery,
+  type AnyArgs,
+  type Args,
+  type Paging,
+  type Route,
+} from './route.js';
 
 export const SCIM_MEDIA_TYPE = 'application/scim+json';
 
@@ -265,7 +275,9 @@ export class HubClient {
     let last: Json | undefined;
     let key = paging.items;
     let more = false;
-    let pages = 0;
+    // The pages read: a `next` back to one of them is a loop.
+    const read = new Set<number>();
+    let lastRead = start;
     for (;;) {
       const res = await this.send(r, args, { query: this.pageQuery(r, args, position, size) }, signal);
       first ??= res;
@@ -274,12 +286,23 @@ export class HubClient {
       if (!data || !list) return this.toEnvelope(res);
       key = itemsKey(data, paging.items);
       last = data;
-      collected.push(...list);
-      pages++;
+      read.add(position);
+      lastRead = position;
+      // A loop, not push(...list): a page of 300,000 items would overflow the argument stack.
+      for (const item of list) {
+        if (collected.length > cap) break;
+        collected.push(item);
+      }
       const nextPosition = this.nextPosition(paging.mode, data, list.length, position, size);
       if (nextPosition === undefined) break;
+      if (read.has(nextPosition)) {
+        throw new ToolError(
+          'upstream_error',
+          `Hub's paging for ${buildPath(r.path, args)} leads back to page ${nextPosition}, already read (a paging loop); stopped after ${read.size} pages`,
+        );
+      }
       position = nextPosition;
-      if (collected.length >= cap || pages >= 1000) {
+      if (collected.length >= cap || read.size >= ALL_PAGES_MAX_PAGES) {
         more = true;
         break;
       }
@@ -289,10 +312,13 @@ export class HubClient {
     if (paging.mode === 'next' && last) merged.next = more ? last.next : null;
     out.data = merged;
     if (more || collected.length > cap) {
-      // Where to resume: the page holding the first item not shown (it may repeat a few).
       out.truncated = true;
-      out.next = scim ? { start_index: start + cap, count: size } : { page: start + Math.floor(cap / size), page_size: size };
+      // Where to resume: the page holding the first item not shown (it may repeat a few). Items
+      // are gathered to one past the cap, so that item is on the last page read when it was read.
+      const resume = collected.length > cap ? lastRead : position;
+      out.next = scim ? { start_index: start + Math.min(collected.length, cap), count: size } : { page: resume, page_size: size };
     }
+    const pages = read.size;
     this.options.logger.debug('hub all_pages', { path: r.path, pages, items: collected.length, truncated: out.truncated === true });
     return out;
   }

@@ -160,6 +160,8 @@ export const pageParams = {
 
 /** Upper bound on items gathered by all_pages (the result cap cuts lists at 500 anyway). */
 export const ALL_PAGES_MAX_ITEMS = 500;
+/** Upper bound on requests made by all_pages: a Hub answering empty pages with a `next` ends here. */
+export const ALL_PAGES_MAX_PAGES = 100;
 
 // ---- building a request from a route and validated arguments ----
 
