@@ -101,7 +101,7 @@ describe('through the MCP SDK (in-memory client and server)', () => {
     const client = new Client({ name: 'bounds-test', version: '1' });
     await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
     try {
-      for (const deep of [deepArray(100_000), deepObject(100_000)]) {
+      for (const deep of [deepArray(1_000_000), deepObject(1_000_000)]) {
         const result = await client.callTool({ name: 'hub_repos', arguments: { action: 'list', namespace: deep } });
         expect(result.isError).toBe(true);
         const error = (result.structuredContent as { error: { type: string; message: string } }).error;
