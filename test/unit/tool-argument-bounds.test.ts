@@ -6,8 +6,11 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
-import { createMcpServer } from '../../src/server/create-server.js';
-import { InFlight } from '../../src/server/in-flight.js';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { CallToolRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { allTools } from '../../src/tools/catalog.js';
+import { callTool } from '../../src/tools/framework.js';
+import type { AppContext } from '../../src/context.js';
 import { ARGUMENT_JSON_BOUNDS } from '../../src/util/json-bounds.js';
 import { call, hubApp, useHub } from './hub-harness.js';
 
@@ -91,12 +94,29 @@ describe('argument nesting and key count are bounded before validation', () => {
   });
 });
 
+/**
+ * An SDK Server routing tools/call to callTool the way server/create-server does: what is under
+ * test is the SDK's own parsing and validation of a request whose arguments nest a million deep.
+ */
+function sdkServer(app: AppContext): Server {
+  const server = new Server({ name: 'bounds-test', version: '1' }, { capabilities: { tools: {} } });
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const spec = allTools().find((tool) => tool.name === request.params.name)!;
+    return callTool(spec, request.params.arguments ?? {}, {
+      config: app.config,
+      caps: { maxBytes: app.config.maxResultBytes, maxItems: 500 },
+      ctx: { app, signal: extra.signal, log: app.logger, progress: async () => undefined },
+    });
+  });
+  return server;
+}
+
 describe('through the MCP SDK (in-memory client and server)', () => {
   const hub = useHub();
 
   it('a deeply nested arguments object gets an invalid_argument result and the server keeps serving', async () => {
     const app = hubApp();
-    const server = createMcpServer(app, new InFlight());
+    const server = sdkServer(app);
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     const client = new Client({ name: 'bounds-test', version: '1' });
     await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
