@@ -39,14 +39,22 @@ function valueAt(target: unknown, path: string): unknown {
   return here;
 }
 
-/** The fields `body` would set to a value other than the target's; undefined without a target. */
-export function changesFor(body: Json, target: unknown): Change[] | undefined {
+/**
+ * The fields `body` would set to a value other than the target's, and the `clears` fields (a PUT
+ * replaces the whole resource) the body leaves out while the target has them; undefined without
+ * a target.
+ */
+export function changesFor(body: Json, target: unknown, clears: readonly string[] = []): Change[] | undefined {
   if (!isObject(target)) return undefined;
   const fields = scimOperations(body) ?? leaves(body, '', [], 0);
   const out: Change[] = [];
   for (const [field, to] of fields) {
     const from = valueAt(target, field);
     if (JSON.stringify(from) !== JSON.stringify(to)) out.push({ field, from: from ?? null, to });
+  }
+  for (const field of clears) {
+    const from = valueAt(target, field);
+    if (valueAt(body, field) === undefined && from !== undefined && from !== null && from !== '') out.push({ field, from, to: null });
   }
   return out;
 }

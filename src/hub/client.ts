@@ -184,7 +184,7 @@ export class HubClient {
     const out = this.toEnvelope(res);
     const target = r.previewSelect ? r.previewSelect(res.data, args) : res.data;
     const data: Json = { dry_run: true, would_send: request, target };
-    const changes = body !== undefined ? changesFor(body, target) : undefined;
+    const changes = body !== undefined ? changesFor(body, target, r.clears) : undefined;
     if (changes !== undefined) data.would_change = changes;
     out.data = data;
     return out;

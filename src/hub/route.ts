@@ -87,6 +87,8 @@ export interface Route {
   preview?: string;
   /** Query for the preview GET (a target found by search when it has no GET of its own). */
   previewQuery?(args: AnyArgs): Record<string, string>;
+  /** Target fields a PUT clears when its body leaves them out (a dry run shows them as cleared). */
+  clears?: readonly string[];
   /** Picks the target out of the preview answer (the one member of a search page). */
   previewSelect?(data: unknown, args: AnyArgs): unknown;
   /** Set for operations absent from hub-api.yaml: where they are documented or seen. */

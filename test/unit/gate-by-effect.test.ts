@@ -257,7 +257,34 @@ describe('dry_run with the gate closed: the target and what would change, nothin
     expect(sc(result).data).toMatchObject({
       would_send: { method: 'PUT', body: { name: 'core' } },
       target: { name: 'devs', description: 'the devs' },
-      would_change: [{ field: 'name', from: 'devs', to: 'core' }],
+      would_change: [
+        { field: 'name', from: 'devs', to: 'core' },
+        { field: 'description', from: 'the devs', to: null },
+      ],
+    });
+    expect(hub.calls().map((c) => c.method)).toEqual(['GET']);
+  });
+
+  it('scim update_user (PUT) shows the user is disabled and a name left out is cleared', async () => {
+    hub.answer('GET', '/v2/scim/2.0/Users/d80f', {
+      id: 'd80f',
+      active: true,
+      enabled: true,
+      name: { givenName: 'Jo', familyName: 'Snow' },
+    });
+    const result = await call(hubApp(CLOSED), 'hub_scim', {
+      action: 'update_user',
+      user_id: 'd80f',
+      given_name: 'Joanna',
+      active: false,
+      dry_run: true,
+    });
+    expect(sc(result).data).toMatchObject({
+      would_change: [
+        { field: 'name.givenName', from: 'Jo', to: 'Joanna' },
+        { field: 'enabled', from: true, to: false },
+        { field: 'name.familyName', from: 'Snow', to: null },
+      ],
     });
     expect(hub.calls().map((c) => c.method)).toEqual(['GET']);
   });

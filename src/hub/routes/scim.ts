@@ -96,6 +96,7 @@ export const scimRoutes = {
     // A PUT replaces the whole user: a name left out is cleared, active:false disables them.
     destructive: true,
     preview: `${base}/Users/{user_id}`,
+    clears: ['name.givenName', 'name.familyName'],
     upstream: 'scim',
   }),
   patch_user: route({

@@ -39,6 +39,7 @@ export const teamRoutes = {
     // A PUT replaces the whole group: a description left out is cleared. `patch` edits in place.
     destructive: true,
     preview: groupPath,
+    clears: ['description'],
     scope: 'organization owner',
   }),
   patch: route({
