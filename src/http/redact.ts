@@ -55,13 +55,9 @@ export function registerSecret(value: string | undefined): void {
   if (value && value.length >= 4) knownSecrets.add(value);
 }
 
-/**
- * Registers a token the server obtained (a minted Hub JWT, a registry bearer). Most are caught by
- * their shape already; an opaque one is not. Bounded, so a long-running server does not slow down
- * every redaction with expired tokens.
- */
-export function registerMintedSecret(value: string | undefined): boolean {
-  if (!value || value.length < 8) return true;
+/** Keeps `value` among the newest transient secrets, evicting the oldest past the count and size bounds. */
+function keepTransient(value: string | undefined, minLength: number): boolean {
+  if (!value || value.length < minLength) return true;
   // Length in UTF-16 units bounds the memory held; a value over the bound is not kept, and the
   // caller should refuse the token rather than use a secret that would not be redacted.
   if (value.length > MINTED_MAX_CHARS) return false;
@@ -77,9 +73,27 @@ export function registerMintedSecret(value: string | undefined): boolean {
   return true;
 }
 
-/** How many minted tokens, and how many characters of them, the redactor holds (for tests and limits). */
-export function mintedSecretsHeld(): { count: number; chars: number } {
-  return { count: mintedSecrets.size, chars: mintedChars };
+/**
+ * Registers a token the server obtained (a minted Hub JWT, a registry bearer). Most are caught by
+ * their shape already; an opaque one is not. Bounded, so a long-running server does not slow down
+ * every redaction with expired tokens. False when the value is too long to keep.
+ */
+export function registerMintedSecret(value: string | undefined): boolean {
+  return keepTransient(value, 8);
+}
+
+/**
+ * Registers a secret that arrived in a tool call (create_token's secret, login's password) for the
+ * rest of that call and a while after. Kept with the minted tokens, newest first: registered for
+ * good, a million calls with distinct secrets would grow without bound and slow every redaction.
+ */
+export function registerCallSecret(value: string | undefined): boolean {
+  return keepTransient(value, 4);
+}
+
+/** How many transient secrets (minted tokens, call secrets), and how many characters of them, the redactor holds. */
+export function mintedSecretsHeld(): { count: number; chars: number; configured: number } {
+  return { count: mintedSecrets.size, chars: mintedChars, configured: knownSecrets.size };
 }
 
 export interface RedactOptions {

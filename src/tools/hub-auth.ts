@@ -3,7 +3,7 @@
 import { decodeClaims, expiryOf } from '../auth/hub-token.js';
 import type { AppContext } from '../context.js';
 import { ToolError, upstreamMessage } from '../http/errors.js';
-import { registerSecret } from '../http/redact.js';
+import { registerCallSecret } from '../http/redact.js';
 import { authRoutes } from '../hub/routes/auth.js';
 import type { ToolSpec } from './framework.js';
 import { routeActions, stringAt, type Runner } from './hub-shared/route-actions.js';
@@ -22,13 +22,13 @@ function fieldsOf(data: unknown): Record<string, unknown> {
 }
 
 const createToken: Runner = async (args, { app, signal }) => {
-  registerSecret(typeof args.secret === 'string' ? args.secret : undefined);
+  registerCallSecret(typeof args.secret === 'string' ? args.secret : undefined);
   const res = await app.hubClient.call(authRoutes.create_token, args, signal);
   return { ...res, data: { ...fieldsOf(res.data), ...tokenFacts(stringAt(res.data, 'access_token')) } };
 };
 
 const login: Runner = async (args, { app, signal }) => {
-  registerSecret(typeof args.password === 'string' ? args.password : undefined);
+  registerCallSecret(typeof args.password === 'string' ? args.password : undefined);
   const res = await app.hubClient.call(authRoutes.login, args, signal);
   if (res.status_code === 401) {
     const challenge = stringAt(res.data, 'login_2fa_token');

@@ -2,6 +2,7 @@
 // result (invalid_content, or the answer shown as it is), never an internal_error, and never a
 // string spread into one key per character.
 import { describe, expect, it } from 'vitest';
+import { MINTED_KEPT_CHARS, mintedSecretsHeld } from '../../src/http/redact.js';
 import { AUTHED, call, hubApp, sc, useHub } from './hub-harness.js';
 
 describe('Hub answers of an unexpected shape', () => {
@@ -30,5 +31,25 @@ describe('Hub answers of an unexpected shape', () => {
     const data = sc(result).data as Record<string, unknown>;
     expect(Object.keys(data)).toEqual(['body']);
     expect(typeof data.body).toBe('string');
+  });
+});
+
+describe('secrets given in tool calls', () => {
+  const hub = useHub();
+
+  it('are redacted in their own call, and 300 distinct ones leave the redactor bounded', async () => {
+    const echoed = (secret: string) => ({ detail: `bad credentials for secret ${secret}` });
+    const app = hubApp(AUTHED);
+    const configured = mintedSecretsHeld().configured;
+    for (let i = 0; i < 300; i++) {
+      const secret = `call-secret-${String(i).padStart(5, '0')}-${'s'.repeat(2_000)}`;
+      hub.answer('POST', '/v2/auth/token', echoed(secret), { status: 401 });
+      const result = await call(app, 'hub_auth', { action: 'create_token', identifier: 'octo', secret });
+      expect(JSON.stringify(result)).not.toContain(secret);
+    }
+    const held = mintedSecretsHeld();
+    expect(held.configured).toBe(configured);
+    expect(held.count).toBeLessThanOrEqual(128);
+    expect(held.chars).toBeLessThanOrEqual(MINTED_KEPT_CHARS);
   });
 });
