@@ -1,7 +1,9 @@
 // HubClient: runs any route of the tables on the shared request base. Validated arguments in, the
 // envelope out; path parameters encoded, bodies built from the table, SCIM on its own bearer,
-// lists paged (all_pages follows pages up to an item cap and says when it stopped), destructive
-// routes previewed on dry_run, and every auth failure given a hint for the credential in use.
+// lists paged (all_pages follows pages up to an item and a page cap, says when it stopped and
+// refuses a paging loop; a `next` link is read for its page number only, never followed), destructive
+// routes previewed on dry_run (target and changes), and every auth failure given a hint for the
+// credential in use.
 import type { CredentialKind, HubTokenManager } from '../auth/hub-token.js';
 import type { HttpResult, QueryValue, RequestBase } from '../http/client.js';
 import { envelope, type Envelope } from '../http/envelope.js';
