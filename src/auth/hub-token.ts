@@ -9,6 +9,7 @@ import { registerMintedSecret } from '../redact.js';
 
 const REFRESH_SKEW_MS = 60_000;
 const FALLBACK_TTL_MS = 300_000;
+const MAX_JWT_CHARS = 64 * 1024;
 
 export type HubAuthMode = 'jwt' | 'credentials' | 'anonymous';
 
@@ -199,6 +200,13 @@ export class HubTokenManager implements AuthProvider {
       throw new ToolError(
         'upstream_error',
         `Docker Hub answered the token request without a token${upstreamMessage(result.data) ? ` (${upstreamMessage(result.data)})` : ''}`,
+      );
+    }
+    // Hub JWTs are ~1 KB; one too long for the redactor to hold is one the server will not use.
+    if (jwt.length > MAX_JWT_CHARS) {
+      throw new ToolError(
+        'upstream_error',
+        `Docker Hub answered the token request with a token of ${jwt.length} characters; the limit is ${MAX_JWT_CHARS}`,
       );
     }
     registerMintedSecret(jwt);

@@ -53,7 +53,13 @@ export function renderToolTable(): string {
   const rows = ['| Tool | Action | Required | Optional | Kind | What it does |', '|---|---|---|---|---|---|'];
   for (const tool of allTools()) {
     for (const [name, action] of Object.entries(tool.actions)) {
-      const kind = action.destructive ? 'destructive' : action.write ? 'write' : 'read';
+      const kind = action.destructive
+        ? 'destructive'
+        : action.destructiveWhen
+          ? `write; destructive with ${action.destructiveWhen.args}`
+          : action.write
+            ? 'write'
+            : 'read';
       rows.push(
         `| \`${tool.name}\` | \`${name}\` | ${paramList(action.shape, true)} | ${paramList(action.shape, false)} | ${kind} | ${cell(action.description)} |`,
       );

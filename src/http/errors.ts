@@ -71,28 +71,49 @@ const DEFAULT_HINTS: Partial<Record<ErrorType, string>> = {
   unsupported: 'This registry does not support the operation.',
 };
 
+/** Longest upstream message kept in an error: enough to read, never megabytes in a result. */
+export const UPSTREAM_MESSAGE_MAX = 4_000;
+
+/** `text` cut to `max` characters, saying how many were cut. */
+export function clipText(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…(+${(text.length - max).toLocaleString('en-US')} chars)`;
+}
+
 /**
  * Pulls a readable message out of an upstream error body: Hub's `detail`/`message`/`errinfo`,
- * the registry's `errors[].message`, or GraphQL's `errors[].message`.
+ * the registry's `errors[].message`, or GraphQL's `errors[].message`. Clipped: the body is the
+ * upstream's to choose, and an 8 MiB `detail` must not become an 8 MiB tool result.
  */
 export function upstreamMessage(body: unknown): string | undefined {
-  if (typeof body === 'string') return body.trim().slice(0, 500) || undefined;
+  if (typeof body === 'string') return clipText(body.trim(), 500) || undefined;
   if (body === null || typeof body !== 'object') return undefined;
   const record = body as Record<string, unknown>;
   for (const key of ['detail', 'message', 'errinfo', 'error_description', 'error']) {
     const value = record[key];
-    if (typeof value === 'string' && value.length > 0) return value;
+    if (typeof value === 'string' && value.length > 0) return clipText(value, UPSTREAM_MESSAGE_MAX);
   }
   if (Array.isArray(record.errors)) {
-    const messages = record.errors
-      .map((e: unknown) => {
-        if (e === null || typeof e !== 'object') return undefined;
-        const item = e as Record<string, unknown>;
-        const code = typeof item.code === 'string' ? `${item.code}: ` : '';
-        return typeof item.message === 'string' ? `${code}${item.message}` : undefined;
-      })
-      .filter((m): m is string => m !== undefined);
-    if (messages.length > 0) return messages.join('; ');
+    const errors = record.errors as unknown[];
+    const messages: string[] = [];
+    let length = 0;
+    let read = 0;
+    // Read only as many entries as fit: a list of 300,000 errors is not walked to be cut.
+    for (const e of errors) {
+      if (length > UPSTREAM_MESSAGE_MAX) break;
+      read++;
+      if (e === null || typeof e !== 'object') continue;
+      const item = e as Record<string, unknown>;
+      if (typeof item.message !== 'string') continue;
+      const code = typeof item.code === 'string' ? `${item.code.slice(0, 100)}: ` : '';
+      const message = `${code}${item.message.slice(0, UPSTREAM_MESSAGE_MAX)}`;
+      messages.push(message);
+      length += message.length + 2;
+    }
+    if (messages.length > 0) {
+      const rest = errors.length - read;
+      const more = rest > 0 ? ` …(+${rest.toLocaleString('en-US')} more errors)` : '';
+      return `${clipText(messages.join('; '), UPSTREAM_MESSAGE_MAX)}${more}`;
+    }
   }
   return undefined;
 }
@@ -100,7 +121,7 @@ export function upstreamMessage(body: unknown): string | undefined {
 export function errorFromResponse(status: number, body: unknown, method: string, path: string, hint?: string): ToolError {
   const type = typeForStatus(status);
   const detail = upstreamMessage(body);
-  const message = `HTTP ${status} for ${method} ${path}${detail ? `: ${detail}` : ''}`;
+  const message = `HTTP ${status} for ${method} ${clipText(path, 1_000)}${detail ? `: ${detail}` : ''}`;
   return new ToolError(type, message, status, hint ?? DEFAULT_HINTS[type]);
 }
 

@@ -1,14 +1,27 @@
 // HubClient: runs any route of the tables on the shared request base. Validated arguments in, the
 // envelope out; path parameters encoded, bodies built from the table, SCIM on its own bearer,
-// lists paged (all_pages follows pages up to an item cap and says when it stopped), destructive
-// routes previewed on dry_run, and every auth failure given a hint for the credential in use.
+// lists paged (all_pages follows pages up to an item and a page cap, says when it stopped and
+// refuses a paging loop; a `next` link is read for its page number only, never followed), destructive
+// routes previewed on dry_run (target and changes), and every auth failure given a hint for the
+// credential in use.
 import type { CredentialKind, HubTokenManager } from '../auth/hub-token.js';
 import type { HttpResult, QueryValue, RequestBase } from '../http/client.js';
 import { envelope, type Envelope } from '../http/envelope.js';
 import { ToolError } from '../http/errors.js';
 import type { Logger } from '../log.js';
+import { changesFor } from './changes.js';
 import { SCIM_TOKEN_HINT, withHint } from './hints.js';
-import { ALL_PAGES_MAX_ITEMS, buildBody, buildPath, buildQuery, type AnyArgs, type Args, type Paging, type Route } from './route.js';
+import {
+  ALL_PAGES_MAX_ITEMS,
+  ALL_PAGES_MAX_PAGES,
+  buildBody,
+  buildPath,
+  buildQuery,
+  type AnyArgs,
+  type Args,
+  type Paging,
+  type Route,
+} from './route.js';
 
 export const SCIM_MEDIA_TYPE = 'application/scim+json';
 
@@ -113,7 +126,7 @@ export class HubClient {
         SCIM_TOKEN_HINT,
       );
     }
-    if (r.destructive && args.dry_run === true) return this.preview(r, args, signal);
+    if ((r.destructive === true || r.destructiveWhen !== undefined) && args.dry_run === true) return this.preview(r, args, signal);
     if (r.paging) return this.paged(r, args, signal);
     return this.single(r, args, signal);
   }
@@ -159,14 +172,23 @@ export class HubClient {
     }
   }
 
-  /** A dry run: the exact request that would be sent and, where one can be read, its target. */
+  /**
+   * A dry run: the exact request that would be sent and, where one can be read, its target and
+   * the fields the request would change on it.
+   */
   private async preview(r: Route, args: AnyArgs, signal?: AbortSignal): Promise<Envelope> {
+    const body = r.body !== undefined ? buildBody(r.body, args) : undefined;
     const request: Json = { method: r.method, path: buildPath(r.path, args) };
-    if (r.body !== undefined) request.body = buildBody(r.body, args);
+    if (body !== undefined) request.body = body;
     if (!r.preview) return envelope({ dry_run: true, would_send: request, target: null });
-    const res = await this.send(r, args, { method: 'GET', path: r.preview, query: {}, noBody: true }, signal);
+    const query = r.previewQuery?.(args) ?? {};
+    const res = await this.send(r, args, { method: 'GET', path: r.preview, query, noBody: true }, signal);
     const out = this.toEnvelope(res);
-    out.data = { dry_run: true, would_send: request, target: res.data };
+    const target = r.previewSelect ? r.previewSelect(res.data, args) : res.data;
+    const data: Json = { dry_run: true, would_send: request, target };
+    const changes = body !== undefined ? changesFor(body, target, r.clears) : undefined;
+    if (changes !== undefined) data.would_change = changes;
+    out.data = data;
     return out;
   }
 
@@ -255,7 +277,9 @@ export class HubClient {
     let last: Json | undefined;
     let key = paging.items;
     let more = false;
-    let pages = 0;
+    // The pages read: a `next` back to one of them is a loop.
+    const read = new Set<number>();
+    let lastRead = start;
     for (;;) {
       const res = await this.send(r, args, { query: this.pageQuery(r, args, position, size) }, signal);
       first ??= res;
@@ -264,12 +288,23 @@ export class HubClient {
       if (!data || !list) return this.toEnvelope(res);
       key = itemsKey(data, paging.items);
       last = data;
-      collected.push(...list);
-      pages++;
+      read.add(position);
+      lastRead = position;
+      // A loop, not push(...list): a page of 300,000 items would overflow the argument stack.
+      for (const item of list) {
+        if (collected.length > cap) break;
+        collected.push(item);
+      }
       const nextPosition = this.nextPosition(paging.mode, data, list.length, position, size);
       if (nextPosition === undefined) break;
+      if (read.has(nextPosition)) {
+        throw new ToolError(
+          'upstream_error',
+          `Hub's paging for ${buildPath(r.path, args)} leads back to page ${nextPosition}, already read (a paging loop); stopped after ${read.size} pages`,
+        );
+      }
       position = nextPosition;
-      if (collected.length >= cap || pages >= 1000) {
+      if (collected.length >= cap || read.size >= ALL_PAGES_MAX_PAGES) {
         more = true;
         break;
       }
@@ -279,10 +314,13 @@ export class HubClient {
     if (paging.mode === 'next' && last) merged.next = more ? last.next : null;
     out.data = merged;
     if (more || collected.length > cap) {
-      // Where to resume: the page holding the first item not shown (it may repeat a few).
       out.truncated = true;
-      out.next = scim ? { start_index: start + cap, count: size } : { page: start + Math.floor(cap / size), page_size: size };
+      // Where to resume: the page holding the first item not shown (it may repeat a few). Items
+      // are gathered to one past the cap, so that item is on the last page read when it was read.
+      const resume = collected.length > cap ? lastRead : position;
+      out.next = scim ? { start_index: start + Math.min(collected.length, cap), count: size } : { page: resume, page_size: size };
     }
+    const pages = read.size;
     this.options.logger.debug('hub all_pages', { path: r.path, pages, items: collected.length, truncated: out.truncated === true });
     return out;
   }

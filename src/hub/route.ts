@@ -41,6 +41,17 @@ export interface Paging {
 
 export type Upstream = 'hub' | 'scim' | 'public';
 
+/**
+ * A write whose arguments decide whether its effect is a revocation or a demotion (a token
+ * deactivated, a user disabled): destructive only when `reason` returns one.
+ */
+export interface DestructiveWhen {
+  /** The arguments that make it destructive, as the model reads them: `is_active:false`. */
+  args: string;
+  /** Why these arguments are destructive, or undefined when they are not. */
+  reason(args: AnyArgs): string | undefined;
+}
+
 export interface Route {
   /** A few words for the `action` description. */
   description: string;
@@ -58,7 +69,10 @@ export interface Route {
   /** At least one of these must be given. */
   atLeastOne?: readonly string[];
   write?: boolean;
+  /** Deletes, revokes, demotes or replaces whole: behind DOCKERHUB_ALLOW_DESTRUCTIVE. */
   destructive?: boolean;
+  /** A write that is destructive only with some arguments (see DestructiveWhen). */
+  destructiveWhen?: DestructiveWhen;
   /** hub: Hub JWT (or anonymous); scim: DOCKERHUB_SCIM_TOKEN; public: never authenticated. */
   upstream?: Upstream;
   accept?: string;
@@ -71,6 +85,12 @@ export interface Route {
   paging?: Paging;
   /** GET path template (same parameters) that shows a destructive action's target in a dry run. */
   preview?: string;
+  /** Query for the preview GET (a target found by search when it has no GET of its own). */
+  previewQuery?(args: AnyArgs): Record<string, string>;
+  /** Target fields a PUT clears when its body leaves them out (a dry run shows them as cleared). */
+  clears?: readonly string[];
+  /** Picks the target out of the preview answer (the one member of a search page). */
+  previewSelect?(data: unknown, args: AnyArgs): unknown;
   /** Set for operations absent from hub-api.yaml: where they are documented or seen. */
   offSpec?: string;
   /** Upstream query names sent that hub-api.yaml does not list, with why. */
@@ -142,6 +162,8 @@ export const pageParams = {
 
 /** Upper bound on items gathered by all_pages (the result cap cuts lists at 500 anyway). */
 export const ALL_PAGES_MAX_ITEMS = 500;
+/** Upper bound on requests made by all_pages: a Hub answering empty pages with a `next` ends here. */
+export const ALL_PAGES_MAX_PAGES = 100;
 
 // ---- building a request from a route and validated arguments ----
 

@@ -2,6 +2,8 @@
 // and the whole result to a byte cap. A cut result says so (`truncated: true`); handlers that can
 // page also set `next`.
 import type { Envelope } from '../http/envelope.js';
+import { clipText, type ErrorBody } from '../http/errors.js';
+import { NESTED_TOO_DEEP, REDACT_MAX_DEPTH } from '../redact.js';
 
 export interface Caps {
   maxBytes: number;
@@ -35,14 +37,44 @@ function stringsIn(value: unknown, depth = 0, out: { owner: Container; key: stri
   return out;
 }
 
+/**
+ * A copy of JSON-shaped data with containers past `REDACT_MAX_DEPTH` replaced by a placeholder:
+ * results are redacted (and so bounded) first, but the cap must not overflow the stack on a value
+ * that reaches it another way, nor JSON.stringify on one.
+ */
+function boundedCopy(value: unknown, cut: { deep: boolean }, depth = 0): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= REDACT_MAX_DEPTH) {
+    cut.deep = true;
+    return NESTED_TOO_DEEP;
+  }
+  if (Array.isArray(value)) return value.map((item) => boundedCopy(item, cut, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = boundedCopy(item, cut, depth + 1);
+  return out;
+}
+
+/**
+ * An error body within the byte cap: message and hint clipped (with how much was cut) when the
+ * whole is over. A character is at most 6 bytes of JSON (`\u0000`), two fields share the budget.
+ */
+export function capError(body: ErrorBody, maxBytes: number): ErrorBody {
+  if (sizeOf(body) <= maxBytes) return body;
+  const chars = Math.max(64, Math.floor((maxBytes - 256) / 12));
+  const out: ErrorBody = { ...body, message: clipText(body.message, chars) };
+  if (body.hint !== undefined) out.hint = clipText(body.hint, chars);
+  return out;
+}
+
 function setIn(owner: Container, key: string | number, value: unknown): void {
   (owner as Record<string | number, unknown>)[key] = value;
 }
 
 export function capEnvelope<T extends Envelope>(input: T, caps: Caps): T {
-  let truncated = false;
+  const cut = { deep: false };
   // Work on a copy wrapped in a holder so the top-level `data` is just another slot.
-  const holder: { data: unknown } = { data: structuredClone(input.data) };
+  const holder: { data: unknown } = { data: boundedCopy(input.data, cut) };
+  let truncated = cut.deep;
 
   for (const slot of arraysIn(holder)) {
     if (slot.array.length > caps.maxItems) {

@@ -8,7 +8,8 @@ import type { Envelope } from '../http/envelope.js';
 import { ToolError, toToolError } from '../http/errors.js';
 import { redact } from '../redact.js';
 import type { Logger } from '../log.js';
-import { capEnvelope, type Caps } from './caps.js';
+import { ARGUMENT_JSON_BOUNDS, jsonBoundsViolation } from '../util/json-bounds.js';
+import { capEnvelope, capError, DEFAULT_CAPS, type Caps } from './caps.js';
 import { formatIssues } from './validation-messages.js';
 
 /** Parameters of one action: name → zod schema (with `.describe()`). */
@@ -26,6 +27,17 @@ export interface ToolContext<App = unknown> {
 /** A handler result: the envelope, plus values allowed through redaction in this result only. */
 export type ActionOutput = Envelope & { reveal?: readonly string[] };
 
+/**
+ * A write that is destructive only with some arguments (a token deactivated, a user disabled):
+ * it stays callable with the gate closed, and a call whose arguments make it destructive is refused.
+ */
+export interface DestructiveWhen {
+  /** The arguments that make it destructive, as the model reads them: `is_active:false`. */
+  args: string;
+  /** Why the validated arguments are destructive, or undefined when they are not. */
+  reason(args: Record<string, unknown>): string | undefined;
+}
+
 export interface ActionSpec<P extends ParamShape, App> {
   /** One short line: what the action does. */
   description: string;
@@ -35,6 +47,8 @@ export interface ActionSpec<P extends ParamShape, App> {
   write?: boolean;
   /** Deletes, overwrites or revokes (behind DOCKERHUB_ALLOW_DESTRUCTIVE); implies write. */
   destructive?: boolean;
+  /** Destructive only when these arguments say so (implies write; takes dry_run). */
+  destructiveWhen?: DestructiveWhen;
   run(args: z.infer<z.ZodObject<P>> & { dry_run?: boolean }, ctx: ToolContext<App>): Promise<ActionOutput>;
 }
 
@@ -44,25 +58,38 @@ export interface Action<App> {
   shape: ParamShape;
   write: boolean;
   destructive: boolean;
-  /** Validates the arguments strictly, then runs; `label` (`tool.action`) prefixes validation errors. */
-  invoke(args: Record<string, unknown>, ctx: ToolContext<App>, label: string): Promise<ActionOutput>;
+  destructiveWhen?: DestructiveWhen;
+  /**
+   * Validates the arguments strictly, then runs; `label` (`tool.action`) prefixes validation
+   * errors. `check` sees the validated arguments before the run and may refuse by throwing.
+   */
+  invoke(
+    args: Record<string, unknown>,
+    ctx: ToolContext<App>,
+    label: string,
+    check?: (args: Record<string, unknown>) => void,
+  ): Promise<ActionOutput>;
 }
 
 const DRY_RUN = z.boolean().optional().describe('Preview: show the exact target, change nothing');
 
 export function defineAction<P extends ParamShape, App>(spec: ActionSpec<P, App>): Action<App> {
   const destructive = spec.destructive === true;
-  const shape: ParamShape = destructive ? { ...spec.params, dry_run: DRY_RUN } : spec.params;
+  const conditional = destructive ? undefined : spec.destructiveWhen;
+  const previewable = destructive || conditional !== undefined;
+  const shape: ParamShape = previewable ? { ...spec.params, dry_run: DRY_RUN } : spec.params;
   const schema = z.strictObject(shape);
   return {
     description: spec.description,
     shape,
-    write: destructive || spec.write === true,
+    write: previewable || spec.write === true,
     destructive,
-    invoke: async (args, ctx, label) => {
+    ...(conditional ? { destructiveWhen: conditional } : {}),
+    invoke: async (args, ctx, label, check) => {
       const parsed = schema.safeParse(args);
       if (!parsed.success)
         throw new ToolError('invalid_argument', `${label}: ${formatIssues(parsed.error.issues, args, Object.keys(shape))}`);
+      check?.(parsed.data);
       return spec.run(parsed.data as z.infer<z.ZodObject<P>> & { dry_run?: boolean }, ctx);
     },
   };
@@ -159,7 +186,9 @@ export function describeTool<App>(spec: ToolSpec<App>, config: Pick<Config, 'rea
       properties[param] ??= paramSchema(schema);
     }
     const required = requiredParams(action.shape);
-    lines.push(`${name}${required.length > 0 ? `(${required.join(', ')})` : ''}: ${action.description}`);
+    // With the gate closed the model learns up front which arguments will be refused.
+    const note = action.destructiveWhen && !config.allowDestructive ? `; ${action.destructiveWhen.args} needs the destructive gate` : '';
+    lines.push(`${name}${required.length > 0 ? `(${required.join(', ')})` : ''}: ${action.description}${note}`);
   }
   // dry_run stays advertised so a gated action can still be previewed by name.
   if (gated.length > 0) properties.dry_run ??= paramSchema(DRY_RUN);
@@ -179,7 +208,10 @@ export function describeTool<App>(spec: ToolSpec<App>, config: Pick<Config, 'rea
     annotations: {
       title: spec.title,
       readOnlyHint: readOnly,
-      destructiveHint: exposedActions.some((action) => action.destructive),
+      // A conditionally destructive action can be destructive only when the gate lets it.
+      destructiveHint: exposedActions.some(
+        (action) => action.destructive || (action.destructiveWhen !== undefined && config.allowDestructive),
+      ),
       idempotentHint: readOnly,
       openWorldHint: spec.openWorld,
     },
@@ -194,9 +226,22 @@ export interface CallResult {
   isError?: boolean;
 }
 
-export function errorResult(error: ToolError): CallResult {
-  const body = redact({ error: error.toBody() });
+/** An isError result, capped like every result: an 8 MiB upstream message must not reach the client. */
+export function errorResult(error: ToolError, maxBytes: number = DEFAULT_CAPS.maxBytes): CallResult {
+  const body = { error: capError(redact(error.toBody()), maxBytes) };
   return { content: [{ type: 'text', text: JSON.stringify(body) }], structuredContent: body, isError: true };
+}
+
+/** Refuses arguments nested or keyed past the bounds before zod walks them (recursively). */
+function checkArgumentBounds(tool: string, args: object): void {
+  const violation = jsonBoundsViolation(args, ARGUMENT_JSON_BOUNDS);
+  if (!violation) return;
+  throw new ToolError(
+    'invalid_argument',
+    violation.kind === 'depth'
+      ? `${tool}: arguments nest deeper than ${violation.limit} levels`
+      : `${tool}: arguments hold more than ${violation.limit.toLocaleString('en-US')} keys in all`,
+  );
 }
 
 export interface CallOptions<App> {
@@ -207,11 +252,15 @@ export interface CallOptions<App> {
 
 export async function callTool<App>(spec: ToolSpec<App>, rawArgs: unknown, options: CallOptions<App>): Promise<CallResult> {
   const { ctx, config } = options;
+  const started = Date.now();
+  let actionName: unknown;
   try {
     if (rawArgs === null || typeof rawArgs !== 'object' || Array.isArray(rawArgs)) {
       throw new ToolError('invalid_argument', `${spec.name}: arguments must be an object with an 'action' field`);
     }
-    const { action: actionName, ...args } = rawArgs as Record<string, unknown>;
+    checkArgumentBounds(spec.name, rawArgs);
+    const { action: named, ...args } = rawArgs as Record<string, unknown>;
+    actionName = named;
     const { exposed, gated, readOnlyHidden } = exposure(spec, config);
     const valid = [...exposed, ...gated].join(', ');
     if (typeof actionName !== 'string' || actionName.length === 0) {
@@ -237,8 +286,21 @@ export async function callTool<App>(spec: ToolSpec<App>, rawArgs: unknown, optio
         'An operator enables destructive actions with DOCKERHUB_ALLOW_DESTRUCTIVE=true (or --allow-destructive); call with dry_run: true to see what it would change.',
       );
     }
-    const started = Date.now();
-    const output = await action.invoke(args, ctx, `${spec.name}.${actionName}`);
+    const label = `${spec.name}.${actionName}`;
+    // Arguments that make a write destructive (is_active:false) are refused with the gate closed,
+    // after validation (so the reason is read from checked values) and before any request.
+    const gate = (valid: Record<string, unknown>): void => {
+      if (config.allowDestructive || valid.dry_run === true || !action.destructiveWhen) return;
+      const reason = action.destructiveWhen.reason(valid);
+      if (reason === undefined) return;
+      throw new ToolError(
+        'gate_closed',
+        `${label}: ${reason}; that is destructive and disabled on this server`,
+        undefined,
+        `An operator enables destructive actions with DOCKERHUB_ALLOW_DESTRUCTIVE=true (or --allow-destructive); call with dry_run: true to see what it would change, or leave out ${action.destructiveWhen.args}.`,
+      );
+    };
+    const output = await action.invoke(args, ctx, label, gate);
     ctx.log.debug('tool call', { tool: spec.name, action: actionName, ms: Date.now() - started, status: output.status_code });
     const { reveal, ...result } = output;
     const safe = redact(result, { reveal: new Set(reveal ?? []) });
@@ -246,7 +308,15 @@ export async function callTool<App>(spec: ToolSpec<App>, rawArgs: unknown, optio
     return { content: [{ type: 'text', text: JSON.stringify(capped) }], structuredContent: capped as unknown as Record<string, unknown> };
   } catch (error) {
     const toolError = toToolError(error);
+    // The same line as a success, so a debug log shows every call; the type, not the message.
+    ctx.log.debug('tool call', {
+      tool: spec.name,
+      action: typeof actionName === 'string' ? actionName.slice(0, 100) : undefined,
+      ms: Date.now() - started,
+      error: toolError.type,
+      ...(toolError.status !== undefined ? { status: toolError.status } : {}),
+    });
     if (toolError.type === 'internal_error') ctx.log.error('tool call failed', { tool: spec.name, error: toolError.message });
-    return errorResult(toolError);
+    return errorResult(toolError, options.caps.maxBytes);
   }
 }

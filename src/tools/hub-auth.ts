@@ -3,7 +3,7 @@
 import { decodeClaims, expiryOf } from '../auth/hub-token.js';
 import type { AppContext } from '../context.js';
 import { ToolError, upstreamMessage } from '../http/errors.js';
-import { registerSecret } from '../redact.js';
+import { registerCallSecret } from '../redact.js';
 import { authRoutes } from '../hub/routes/auth.js';
 import type { ToolSpec } from './framework.js';
 import { routeActions, stringAt, type Runner } from './hub-shared/route-actions.js';
@@ -13,14 +13,22 @@ function tokenFacts(jwt: string | undefined): Record<string, unknown> {
   return { claims: decodeClaims(jwt), expires_at: new Date(expiryOf(jwt, Date.now())).toISOString() };
 }
 
+/**
+ * Hub's answer as an object to add facts to. Spreading a string would make one key per character
+ * (a 2 MB answer, two million keys); anything but an object is kept whole under `body`.
+ */
+function fieldsOf(data: unknown): Record<string, unknown> {
+  return data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : { body: data };
+}
+
 const createToken: Runner = async (args, { app, signal }) => {
-  registerSecret(typeof args.secret === 'string' ? args.secret : undefined);
+  registerCallSecret(typeof args.secret === 'string' ? args.secret : undefined);
   const res = await app.hubClient.call(authRoutes.create_token, args, signal);
-  return { ...res, data: { ...(res.data as object), ...tokenFacts(stringAt(res.data, 'access_token')) } };
+  return { ...res, data: { ...fieldsOf(res.data), ...tokenFacts(stringAt(res.data, 'access_token')) } };
 };
 
 const login: Runner = async (args, { app, signal }) => {
-  registerSecret(typeof args.password === 'string' ? args.password : undefined);
+  registerCallSecret(typeof args.password === 'string' ? args.password : undefined);
   const res = await app.hubClient.call(authRoutes.login, args, signal);
   if (res.status_code === 401) {
     const challenge = stringAt(res.data, 'login_2fa_token');
@@ -36,20 +44,20 @@ const login: Runner = async (args, { app, signal }) => {
     return {
       ...res,
       data: {
-        ...(res.data as object),
+        ...fieldsOf(res.data),
         two_factor_required: true,
         next: 'call two_factor_login with the TOTP code; the server kept the challenge',
       },
     };
   }
-  return { ...res, data: { ...(res.data as object), ...tokenFacts(stringAt(res.data, 'token')) } };
+  return { ...res, data: { ...fieldsOf(res.data), ...tokenFacts(stringAt(res.data, 'token')) } };
 };
 
 const twoFactorLogin: Runner = async (args, { app, signal }) => {
   const challenge = typeof args.login_2fa_token === 'string' ? args.login_2fa_token : app.hubClient.takeLogin2fa();
   if (!challenge) throw new ToolError('invalid_argument', 'no 2FA challenge pending: call login first (challenges last 5 minutes)');
   const res = await app.hubClient.call(authRoutes.two_factor_login, { ...args, login_2fa_token: challenge }, signal);
-  return { ...res, data: { ...(res.data as object), ...tokenFacts(stringAt(res.data, 'token')) } };
+  return { ...res, data: { ...fieldsOf(res.data), ...tokenFacts(stringAt(res.data, 'token')) } };
 };
 
 /** The created token's value is shown once, in this result only. */

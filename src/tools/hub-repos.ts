@@ -19,6 +19,16 @@ const verifyImmutableTags: Runner = async (args, { app, signal }) => {
   return { ...last, data: { rules: results } };
 };
 
+/** The orgs list of Hub's answer; an answer whose `results` is not a list is refused, not guessed at. */
+function orgResults(data: unknown): unknown[] {
+  const results = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>).results : undefined;
+  if (results === undefined || results === null) return [];
+  if (!Array.isArray(results)) {
+    throw new ToolError('invalid_content', `Hub answered GET /v2/user/orgs with 'results' that is not a list (${typeof results})`);
+  }
+  return results;
+}
+
 const listNamespaces: Runner = async (args, { app, signal }) => {
   const auth = app.hubAuth;
   if (auth.kind === 'anonymous') {
@@ -40,7 +50,7 @@ const listNamespaces: Runner = async (args, { app, signal }) => {
   const claims = await auth.claims(signal);
   const user = typeof claims.username === 'string' ? claims.username : (auth.identity ?? null);
   const res = await app.hubClient.call(repoRoutes.list_namespaces, args, signal);
-  const results = (res.data as { results?: unknown[] } | null)?.results ?? [];
+  const results = orgResults(res.data);
   const orgNames = results
     .map((o) =>
       o !== null && typeof o === 'object' ? ((o as Record<string, unknown>).orgname ?? (o as Record<string, unknown>).name) : undefined,

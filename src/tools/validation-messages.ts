@@ -26,14 +26,19 @@ function describeExpected(issue: z.core.$ZodIssue): string {
   }
 }
 
+/** Unknown parameter names listed in an error; the rest are counted. */
+const NAMED_KEYS = 5;
+
 export function formatIssues(issues: readonly z.core.$ZodIssue[], args: Record<string, unknown>, validParams: string[]): string {
   const parts: string[] = [];
   for (const issue of issues.slice(0, 5)) {
     if (issue.code === 'unrecognized_keys') {
       const valid = validParams.length > 0 ? validParams.join(', ') : 'none';
-      parts.push(
-        `unknown parameter${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k.slice(0, 60)}'`).join(', ')} (valid parameters: ${valid})`,
-      );
+      // A few names are enough to act on; thousands would make the error itself the problem.
+      const shown = issue.keys.slice(0, NAMED_KEYS).map((k) => `'${k.slice(0, 60)}'`);
+      const rest = issue.keys.length - shown.length;
+      const more = rest > 0 ? ` …and ${rest.toLocaleString('en-US')} more` : '';
+      parts.push(`unknown parameter${issue.keys.length > 1 ? 's' : ''} ${shown.join(', ')}${more} (valid parameters: ${valid})`);
       continue;
     }
     const field = issue.path.map(String).join('.');

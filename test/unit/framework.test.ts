@@ -403,3 +403,66 @@ describe('results', () => {
     expect(JSON.stringify(echoed)).not.toContain(fresh);
   });
 });
+
+describe('an action destructive only with some arguments', () => {
+  function toggleTool() {
+    const run = vi.fn(async (args: { name: string; active?: boolean; dry_run?: boolean }) =>
+      envelope({ name: args.name, active: args.active ?? null, dry_run: args.dry_run ?? false }),
+    );
+    const spec: ToolSpec<FakeApp> = {
+      name: 'hub_auth',
+      title: 'Tokens',
+      description: 'Fake tokens tool.',
+      openWorld: true,
+      actions: {
+        show: defineAction({ description: 'show', params: { name: z.string().describe('Name.') }, run: async (args) => envelope(args) }),
+        edit: defineAction({
+          description: 'edit',
+          write: true,
+          params: { name: z.string().describe('Name.'), active: z.boolean().optional().describe('Active.') },
+          destructiveWhen: { args: 'active:false', reason: (args) => (args.active === false ? 'active:false revokes it' : undefined) },
+          run: async (args) => run(args),
+        }),
+      },
+    };
+    return { spec, run };
+  }
+
+  it('stays in the enum with the gate closed, its line naming the arguments that need the gate; it takes dry_run', () => {
+    const closed = describeTool(toggleTool().spec, CLOSED)!;
+    const action = closed.inputSchema.properties.action as { enum: string[]; description: string };
+    expect(action.enum).toEqual(['show', 'edit']);
+    expect(action.description).toContain('edit(name): edit; active:false needs the destructive gate');
+    expect(closed.inputSchema.properties).toHaveProperty('dry_run');
+    expect(closed.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false });
+    const open = describeTool(toggleTool().spec, OPEN)!;
+    expect((open.inputSchema.properties.action as { description: string }).description).not.toContain('needs the destructive gate');
+    expect(open.annotations.destructiveHint).toBe(true);
+    expect(describeTool(toggleTool().spec, READ_ONLY)!.inputSchema.properties.action).toMatchObject({ enum: ['show'] });
+  });
+
+  it('gate closed: destructive arguments are refused naming the reason, before the handler', async () => {
+    const { spec, run } = toggleTool();
+    const error = errorOf(await call(spec, { action: 'edit', name: 'ci', active: false }));
+    expect(error.type).toBe('gate_closed');
+    expect(error.message).toBe('hub_auth.edit: active:false revokes it; that is destructive and disabled on this server');
+    expect(error.hint).toContain('DOCKERHUB_ALLOW_DESTRUCTIVE=true');
+    expect(run).not.toHaveBeenCalled();
+  });
+
+  it('gate closed: harmless arguments and dry runs run', async () => {
+    const { spec, run } = toggleTool();
+    expect((await call(spec, { action: 'edit', name: 'ci', active: true })).isError).toBeUndefined();
+    expect((await call(spec, { action: 'edit', name: 'ci' })).isError).toBeUndefined();
+    const dry = await call(spec, { action: 'edit', name: 'ci', active: false, dry_run: true });
+    expect(dry.structuredContent).toMatchObject({ data: { dry_run: true, active: false } });
+    expect(run).toHaveBeenCalledTimes(3);
+  });
+
+  it('gate open: destructive arguments run; read-only mode refuses the action', async () => {
+    const { spec, run } = toggleTool();
+    expect((await call(spec, { action: 'edit', name: 'ci', active: false }, OPEN)).isError).toBeUndefined();
+    expect(errorOf(await call(spec, { action: 'edit', name: 'ci', active: true }, READ_ONLY)).type).toBe('read_only');
+    expect(run).toHaveBeenCalledOnce();
+  });
+});

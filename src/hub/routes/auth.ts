@@ -1,7 +1,7 @@
 // hub_auth routes: token minting (current and legacy login), personal access tokens (PATs) and
 // organization access tokens (OATs).
 import { z } from 'zod';
-import { dateTime, pageParams, route, segment, text } from '../route.js';
+import { dateTime, pageParams, route, segment, text, type AnyArgs } from '../route.js';
 
 export const PAT_SCOPES = ['repo:admin', 'repo:write', 'repo:read', 'repo:public_read'] as const;
 
@@ -25,6 +25,11 @@ const resources = z
     message: 'must be a non-empty list of {type: TYPE_REPO|TYPE_ORG, path: repo glob or org, scopes: [scope-…]}',
   })
   .describe('[{type:TYPE_REPO|TYPE_ORG,path,scopes}]');
+
+// Deactivating a token revokes it until someone turns it back on; replacing an OAT's resources can
+// take away access a pipeline relies on. Either is a destructive effect of an `update`.
+const deactivates = (args: AnyArgs): string | undefined =>
+  args.is_active === false ? 'is_active:false deactivates the token (a revocation)' : undefined;
 
 export const authRoutes = {
   create_token: route({
@@ -103,6 +108,8 @@ export const authRoutes = {
     body: { token_label: 'token_label', is_active: 'is_active' },
     atLeastOne: ['token_label', 'is_active'],
     write: true,
+    destructiveWhen: { args: 'is_active:false', reason: deactivates },
+    preview: '/v2/access-tokens/{uuid}',
     oat: false,
   }),
   delete_pat: route({
@@ -154,6 +161,13 @@ export const authRoutes = {
     body: { label: 'label', description: 'description', resources: 'resources', is_active: 'is_active' },
     atLeastOne: ['label', 'description', 'is_active', 'resources'],
     write: true,
+    destructiveWhen: {
+      args: 'is_active:false or resources',
+      reason: (args) =>
+        deactivates(args) ??
+        (args.resources !== undefined ? "resources replaces the token's whole access (it can take access away)" : undefined),
+    },
+    preview: '/v2/orgs/{org}/access-tokens/{token_id}',
     scope: 'organization owner',
   }),
   delete_oat: route({

@@ -9,6 +9,24 @@ const username = segment('Docker ID');
 const inviteId = segment('Invite id');
 const role = z.enum(ROLES).describe('Role');
 
+/** The member called `username` in a members page (Hub wraps some pages in a one-item array). */
+function memberNamed(data: unknown, username: string): unknown {
+  const page = Array.isArray(data) && data.length === 1 ? (data[0] as unknown) : data;
+  if (page === null || typeof page !== 'object') return null;
+  const results = (page as Record<string, unknown>).results;
+  if (!Array.isArray(results)) return null;
+  const wanted = username.toLowerCase();
+  return (
+    results.find(
+      (m: unknown) =>
+        m !== null &&
+        typeof m === 'object' &&
+        typeof (m as Record<string, unknown>).username === 'string' &&
+        ((m as Record<string, unknown>).username as string).toLowerCase() === wanted,
+    ) ?? null
+  );
+}
+
 export const orgRoutes = {
   get_settings: route({
     description: 'settings',
@@ -94,7 +112,12 @@ export const orgRoutes = {
     path: '/v2/orgs/{org}/members/{username}',
     params: { org, username, role },
     body: { role: 'role' },
-    write: true,
+    // Any role change can be a demotion (an owner made a member). There is no GET of one member:
+    // a dry run finds them by search.
+    destructive: true,
+    preview: '/v2/orgs/{org}/members',
+    previewQuery: (args) => ({ search: String(args.username) }),
+    previewSelect: (data, args) => memberNamed(data, String(args.username)),
     scope: 'organization owner',
   }),
   remove_member: route({

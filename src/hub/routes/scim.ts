@@ -93,7 +93,10 @@ export const scimRoutes = {
       name: { fields: { givenName: 'given_name', familyName: 'family_name' } },
       enabled: { param: 'active', default: true },
     },
-    write: true,
+    // A PUT replaces the whole user: a name left out is cleared, active:false disables them.
+    destructive: true,
+    preview: `${base}/Users/{user_id}`,
+    clears: ['name.givenName', 'name.familyName'],
     upstream: 'scim',
   }),
   patch_user: route({
@@ -104,6 +107,12 @@ export const scimRoutes = {
     body: { schemas: { value: [SCIM_PATCH_SCHEMA] }, Operations: { build: patchOperations } },
     atLeastOne: ['active', 'given_name', 'family_name'],
     write: true,
+    // Disabling a user revokes their access to the organization.
+    destructiveWhen: {
+      args: 'active:false',
+      reason: (args) => (args.active === false ? 'active:false deactivates the user (a revocation)' : undefined),
+    },
+    preview: `${base}/Users/{user_id}`,
     upstream: 'scim',
     offSpec: 'RFC 7644 §3.5.2 (SCIM PATCH); ServiceProviderConfig reports patch support',
   }),

@@ -36,7 +36,10 @@ export const teamRoutes = {
     // PUT requires `name`: keep the current one when only the description changes.
     body: { name: { build: (args) => args.name ?? args.group_name }, description: 'description' },
     atLeastOne: ['name', 'description'],
-    write: true,
+    // A PUT replaces the whole group: a description left out is cleared. `patch` edits in place.
+    destructive: true,
+    preview: groupPath,
+    clears: ['description'],
     scope: 'organization owner',
   }),
   patch: route({

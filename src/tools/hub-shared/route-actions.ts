@@ -29,6 +29,7 @@ export function routeAction(label: string, r: Route, run?: Runner): Action<AppCo
     params: r.params,
     write: r.write,
     destructive: r.destructive,
+    destructiveWhen: r.destructiveWhen,
     run: labelled(label, runner),
   });
 }
