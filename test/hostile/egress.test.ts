@@ -2,7 +2,7 @@
 // distinctive canary secrets: a registry redirecting to the cloud metadata address, a call naming
 // a loopback service, a Hub that answers the token mint with a 307 to a collector, a token service
 // whose token is the caller's own Basic pair (echoed back by the registry), and credentials in a
-// configured URL. Every result, every stderr line and every HTTP answer is scanned for the canaries
+// configured URL; and deactivations sent as updates with the gate closed. Every result, every stderr line and every HTTP answer is scanned for the canaries
 // in every form (raw, `user:secret`, base64); the collector must see nothing.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -158,6 +158,20 @@ describe('egress attacks through the built server (HTTP transport)', () => {
     expect(outcome.text).toContain('denied:');
     // It did travel (to the registry the operator paired it with), so there was something to leak.
     expect(hostile.requests.some((r) => r.authorization === `Basic ${FORMS['base64(user:token)']}`)).toBe(true);
+  });
+
+  it('revocations and demotions dressed as updates stay behind the closed gate, with no request', async () => {
+    const before = hostile.requests.length;
+    for (const [name, args] of [
+      ['hub_auth', { action: 'update_pat', uuid: 'u-1', is_active: false }],
+      ['hub_auth', { action: 'update_oat', org: 'acme', token_id: 't-1', is_active: false }],
+      ['hub_scim', { action: 'patch_user', user_id: 'u-1', active: false }],
+      ['hub_org', { action: 'update_member', org: 'acme', username: 'jo', role: 'member' }],
+      ['hub_teams', { action: 'update', org: 'acme', group_name: 'devs', description: 'x' }],
+    ] as const) {
+      expect((await call(name, args)).type, `${name}.${args.action}`).toBe('gate_closed');
+    }
+    expect(hostile.requests.slice(before).filter((r) => r.method !== 'GET' && r.method !== 'HEAD')).toEqual([]);
   });
 
   it('a configured URL with a password stops the server (exit 2) without echoing it', async () => {
