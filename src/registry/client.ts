@@ -13,7 +13,7 @@ import { isIndexType, isSchema1Type, MANIFEST_ACCEPT } from './media-types.js';
 import { manifestDigestOf, verifyManifestBytes } from './schema1.js';
 import { jsonTextDepth, UPSTREAM_JSON_BOUNDS } from '../util/json-bounds.js';
 import type { Descriptor } from './platform.js';
-import { parseImageRef, type ImageRef, type ReferenceDefaults, type Registry } from './reference.js';
+import { parseImageRef, registryForHost, registryFromUrl, type ImageRef, type ReferenceDefaults, type Registry } from './reference.js';
 import type { RegistryTransport } from './transport.js';
 import { repositoryScope } from '../auth/registry-token.js';
 
@@ -68,6 +68,16 @@ export class RegistryClient {
 
   parse(repo: string, reference?: string): ImageRef {
     return parseImageRef(repo, reference, this.options.defaults);
+  }
+
+  /** The registry DOCKER_REGISTRY_URL names: where a reference without a host goes. */
+  defaultRegistry(): Registry {
+    return registryFromUrl(this.options.defaults.registryUrl);
+  }
+
+  /** The registry a `registry` argument names (`host[:port]`), or the default one. */
+  registryNamed(host: string | undefined): Registry {
+    return host ? registryForHost(host, this.options.defaults) : this.defaultRegistry();
   }
 
   pull(ref: ImageRef): string[] {

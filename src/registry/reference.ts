@@ -68,7 +68,7 @@ function validateRepository(path: string, input: string): string {
   return path;
 }
 
-function registryFromUrl(url: string): Registry {
+export function registryFromUrl(url: string): Registry {
   const parsed = new URL(url);
   const dockerHub = DOCKER_HUB_HOSTS.has(parsed.hostname);
   return { origin: parsed.origin, host: parsed.host, dockerHub };

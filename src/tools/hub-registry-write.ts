@@ -8,23 +8,19 @@ import { z } from 'zod';
 import { headerValue } from './header-value.js';
 import type { AppContext } from '../context.js';
 import type { HttpResult } from '../http/client.js';
-import { envelope, type Envelope } from '../http/envelope.js';
+import type { Envelope } from '../http/envelope.js';
 import { ToolError } from '../http/errors.js';
-import type { RegistryClient } from '../registry/client.js';
 import { copyImage } from '../registry/copy.js';
 import { deleteTag, tagManifest } from '../registry/tag.js';
 import { deleteBlob, deleteManifest } from '../registry/delete.js';
 import { manifestBytes, manifestMediaType, parseManifestJson, pushBlob, putManifest } from '../registry/push.js';
 import { manifestDigestOf } from '../registry/schema1.js';
 import { isDigest, manifestReference, validateDigest, type ImageRef } from '../registry/reference.js';
-import { upstreamName } from '../registry/transport.js';
 import { completeUpload, mountBlob, sessionAt, startUpload, uploadChunk } from '../registry/upload-session.js';
 import { defineAction, type Action } from './framework.js';
+import { digest, reference, registryReply, repo } from './hub-registry-shared.js';
 
-const repo = z.string().min(1).max(512).describe('[host/]name[:tag|@digest]');
-const reference = z.string().max(200).optional().describe('Tag or digest (default latest)');
 const requiredReference = z.string().min(1).max(200).describe('Tag or digest');
-const digest = z.string().min(1).max(200).describe('Digest sha256:<hex>');
 const optionalDigest = digest.optional();
 const location = z.string().min(1).max(4096).describe('Upload URL');
 const contentRange = z
@@ -70,15 +66,9 @@ export function payloadOf(args: Payload): Buffer | undefined {
   return textual === undefined ? undefined : Buffer.from(textual, 'utf8');
 }
 
-function rateLimit(app: AppContext, ref: ImageRef) {
-  return app.rateLimits.get(upstreamName(ref.registry)) ?? null;
-}
-
-/** The envelope, with the shown headers of the response that finished the action. */
+/** The one result idiom (hub-registry-shared.ts), for an action on `ref`'s registry. */
 function reply<T>(app: AppContext, ref: ImageRef, value: T, result?: HttpResult<unknown>, status?: number): Envelope<T> {
-  const out = envelope(value, rateLimit(app, ref), status ?? result?.status_code ?? 200);
-  if (result?.headers) out.headers = result.headers;
-  return out;
+  return registryReply(app, ref.registry, value, { result, status });
 }
 
 function checkRange(range: string | undefined, bytes: Buffer | undefined): void {
@@ -90,10 +80,7 @@ function checkRange(range: string | undefined, bytes: Buffer | undefined): void 
     throw new ToolError('invalid_argument', `'content_range' ${range} covers ${end - start + 1} bytes but ${length} were given`);
 }
 
-export function registryWriteActions(
-  getClient: (app: AppContext) => RegistryClient,
-  options: RegistryWriteOptions = {},
-): Record<string, Action<AppContext>> {
+export function registryWriteActions(options: RegistryWriteOptions = {}): Record<string, Action<AppContext>> {
   const chunkSize = options.chunkSize;
   return {
     delete_manifest: defineAction({
@@ -101,7 +88,7 @@ export function registryWriteActions(
       destructive: true,
       params: { repo, reference: requiredReference },
       run: async (args, { app, signal }) => {
-        const client = getClient(app);
+        const client = app.registry;
         const ref = client.parse(args.repo, args.reference);
         const out = await deleteManifest(client, ref, { dryRun: args.dry_run === true, signal });
         const { result, ...rest } = out;
@@ -113,7 +100,7 @@ export function registryWriteActions(
       destructive: true,
       params: { repo, digest },
       run: async (args, { app, signal }) => {
-        const client = getClient(app);
+        const client = app.registry;
         const ref = client.parse(args.repo);
         const out = await deleteBlob(client, ref, validateDigest(args.digest), { dryRun: args.dry_run === true, signal });
         const { result, ...rest } = out;
@@ -125,7 +112,7 @@ export function registryWriteActions(
       destructive: true,
       params: { repo },
       run: async (args, { app, signal }) => {
-        const client = getClient(app);
+        const client = app.registry;
         const ref = client.parse(args.repo);
         if (args.dry_run)
           return reply(app, ref, { dry_run: true, request: `POST /v2/${ref.repository}/blobs/uploads/`, registry: ref.registry.host });
@@ -143,7 +130,7 @@ export function registryWriteActions(
       destructive: true,
       params: { repo, location, data_base64: dataBase64, data, chunk, content_range: contentRange },
       run: async (args, { app, signal }) => {
-        const client = getClient(app);
+        const client = app.registry;
         const ref = client.parse(args.repo);
         const bytes = payloadOf(args);
         if (!bytes || bytes.byteLength === 0)
@@ -167,7 +154,7 @@ export function registryWriteActions(
       destructive: true,
       params: { repo, location, digest, data_base64: dataBase64, data, final_chunk: chunk, content_range: contentRange },
       run: async (args, { app, signal }) => {
-        const client = getClient(app);
+        const client = app.registry;
         const ref = client.parse(args.repo);
         const wanted = validateDigest(args.digest);
         const bytes = payloadOf(args);
@@ -184,7 +171,7 @@ export function registryWriteActions(
       destructive: true,
       params: { repo, digest, from_repo: fromRepo },
       run: async (args, { app, signal }) => {
-        const client = getClient(app);
+        const client = app.registry;
         const ref = client.parse(args.repo);
         const from = client.parse(args.from_repo);
         const wanted = validateDigest(args.digest);
@@ -217,7 +204,7 @@ export function registryWriteActions(
       destructive: true,
       params: { repo, reference: requiredReference, manifest, media_type: mediaType },
       run: async (args, { app, signal }) => {
-        const client = getClient(app);
+        const client = app.registry;
         const ref = client.parse(args.repo, args.reference);
         const target = manifestReference(ref);
         const bytes = manifestBytes(args.manifest);
@@ -247,7 +234,7 @@ export function registryWriteActions(
       destructive: true,
       params: { repo, data_base64: dataBase64, data, digest: optionalDigest, from_repo: fromRepo.optional() },
       run: async (args, { app, signal }) => {
-        const client = getClient(app);
+        const client = app.registry;
         const ref = client.parse(args.repo);
         const bytes = payloadOf(args);
         if (!bytes) throw new ToolError('invalid_argument', "push_blob needs 'data_base64' or 'data'");
@@ -275,7 +262,7 @@ export function registryWriteActions(
       },
       run: async (args, ctx) => {
         const { app, signal } = ctx;
-        const client = getClient(app);
+        const client = app.registry;
         const src = client.parse(args.repo, args.reference);
         const dst = client.parse(args.target_repo, args.target_reference);
         const out = await copyImage(client, src, dst, {
@@ -294,7 +281,7 @@ export function registryWriteActions(
       destructive: true,
       params: { repo, reference, target_reference: targetReference },
       run: async (args, { app, signal }) => {
-        const client = getClient(app);
+        const client = app.registry;
         const ref = client.parse(args.repo, args.reference);
         const out = await tagManifest(client, ref, args.target_reference, { signal, dryRun: args.dry_run === true });
         const { result, ...rest } = out;
@@ -306,7 +293,7 @@ export function registryWriteActions(
       destructive: true,
       params: { repo, reference: requiredReference },
       run: async (args, { app, signal }) => {
-        const client = getClient(app);
+        const client = app.registry;
         const ref = client.parse(args.repo, args.reference);
         const out = await deleteTag(client, ref, { signal, dryRun: args.dry_run === true });
         const { result, ...rest } = out;

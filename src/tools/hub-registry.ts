@@ -3,12 +3,9 @@
 // digest. Read actions live here; pushes, copies and deletes (all gated) in hub-registry-write.ts.
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { envelope } from '../http/envelope.js';
 import { ToolError } from '../http/errors.js';
-import { repositoryScope } from '../auth/registry-token.js';
 import { parsePlatform } from '../registry/platform.js';
-import { manifestReference, registryForHost, validateDigest, type ImageRef } from '../registry/reference.js';
-import { upstreamName } from '../registry/transport.js';
+import { manifestReference, validateDigest, type ImageRef } from '../registry/reference.js';
 import { readBlob } from '../registry/blob-read.js';
 import type { Manifest } from '../registry/client.js';
 import { parseConfigBytes } from '../registry/image-config.js';
@@ -20,11 +17,8 @@ import { sortTags, tagFilter } from '../registry/tag-order.js';
 import { defineAction, type Action, type ToolSpec } from './framework.js';
 import { headerValue } from './header-value.js';
 import { registryWriteActions } from './hub-registry-write.js';
+import { digest, platform, reference, registryReply, repo } from './hub-registry-shared.js';
 
-const repo = z.string().min(1).max(512).describe('[host/]name[:tag|@digest]');
-const reference = z.string().max(200).optional().describe('Tag or digest (default latest)');
-const digest = z.string().min(1).max(200).describe('Digest sha256:<hex>');
-const platform = z.string().max(60).optional().describe('os/arch[/variant]');
 const platformOffset = z.number().int().min(0).max(1_000_000).optional().describe('Index children to skip (from next)');
 
 export const readActions: Record<string, Action<AppContext>> = {
@@ -32,13 +26,14 @@ export const readActions: Record<string, Action<AppContext>> = {
     description: 'probe /v2/',
     params: { registry: z.string().max(255).optional().describe('host[:port]; default DOCKER_REGISTRY_URL') },
     run: async ({ registry }, { app, signal }) => {
-      const target = registry ? registryForHost(registry, { registryUrl: app.config.registryUrl }) : app.registry.parse('x/probe').registry;
+      const target = app.registry.registryNamed(registry);
       const result = await app.registry.transport.request(target, { path: '/v2/', scopes: [], accept: [404], signal });
       const apiVersion = result.raw.get('docker-distribution-api-version');
-      return envelope(
+      return registryReply(
+        app,
+        target,
         { registry: target.host, supported: result.status_code === 200, api_version: apiVersion ?? null },
-        app.rateLimits.get(upstreamName(target)) ?? null,
-        result.status_code,
+        { status: result.status_code },
       );
     },
   }),
@@ -66,10 +61,7 @@ export const readActions: Record<string, Action<AppContext>> = {
       let tags = listed.items;
       if (args.filter) tags = tags.filter(tagFilter(args.filter));
       tags = sortTags(tags, args.sort);
-      const out = envelope(
-        { name: ref.repository, registry: ref.registry.host, count: tags.length, tags },
-        app.rateLimits.get(upstreamName(ref.registry)) ?? null,
-      );
+      const out = registryReply(app, ref.registry, { name: ref.repository, registry: ref.registry.host, count: tags.length, tags });
       if (listed.truncated) return { ...out, truncated: true, ...(listed.next !== undefined ? { next: { last: listed.next } } : {}) };
       return out;
     },
@@ -86,19 +78,16 @@ export const readActions: Record<string, Action<AppContext>> = {
         shown = (await imageManifest(app.registry, ref, top, parsePlatform(args.platform), signal)).image;
         indexDigest = top.digest;
       }
-      return envelope(
-        {
-          repository: ref.repository,
-          digest: shown.digest,
-          media_type: shown.mediaType,
-          size: shown.size,
-          ...(indexDigest ? { index_digest: indexDigest } : {}),
-          // Schema1 hides layers and history in JSON strings, newest first: shown decoded, base first.
-          ...(app.registry.isSchema1(shown) ? { schema1: schema1Summary(shown.json) } : {}),
-          manifest: shown.json,
-        },
-        app.rateLimits.get(upstreamName(ref.registry)) ?? null,
-      );
+      return registryReply(app, ref.registry, {
+        repository: ref.repository,
+        digest: shown.digest,
+        media_type: shown.mediaType,
+        size: shown.size,
+        ...(indexDigest ? { index_digest: indexDigest } : {}),
+        // Schema1 hides layers and history in JSON strings, newest first: shown decoded, base first.
+        ...(app.registry.isSchema1(shown) ? { schema1: schema1Summary(shown.json) } : {}),
+        manifest: shown.json,
+      });
     },
   }),
   check_manifest: defineAction({
@@ -107,10 +96,11 @@ export const readActions: Record<string, Action<AppContext>> = {
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo, args.reference);
       const head = await app.registry.headManifest(ref, manifestReference(ref), signal);
-      return envelope(
+      return registryReply(
+        app,
+        ref.registry,
         { exists: head.exists, digest: head.digest ?? null, media_type: head.mediaType ?? null, size: head.size ?? null },
-        app.rateLimits.get(upstreamName(ref.registry)) ?? null,
-        head.status,
+        { status: head.status },
       );
     },
   }),
@@ -121,10 +111,11 @@ export const readActions: Record<string, Action<AppContext>> = {
       const ref = app.registry.parse(args.repo, args.reference);
       const wanted = manifestReference(ref);
       const head = await app.registry.headManifest(ref, wanted, signal);
-      return envelope(
+      return registryReply(
+        app,
+        ref.registry,
         { reference: wanted, digest: head.digest ?? null, media_type: head.mediaType ?? null, exists: head.exists },
-        app.rateLimits.get(upstreamName(ref.registry)) ?? null,
-        head.status,
+        { status: head.status },
       );
     },
   }),
@@ -137,10 +128,13 @@ export const readActions: Record<string, Action<AppContext>> = {
       if (app.registry.isIndex(top)) {
         const { platforms, attestations } = platformsOf(top);
         const window = platformWindow(platforms, args.platform_offset ?? 0);
-        const out = envelope(
-          { digest: top.digest, media_type: top.mediaType, platforms: window.page, attestations, platforms_total: platforms.length },
-          app.rateLimits.get(upstreamName(ref.registry)) ?? null,
-        );
+        const out = registryReply(app, ref.registry, {
+          digest: top.digest,
+          media_type: top.mediaType,
+          platforms: window.page,
+          attestations,
+          platforms_total: platforms.length,
+        });
         return window.next === undefined ? out : { ...out, truncated: true, next: { platform_offset: window.next } };
       }
       const result = await inspect(app.registry, { ...ref, digest: top.digest }, { includeConfig: false, signal });
@@ -158,16 +152,13 @@ export const readActions: Record<string, Action<AppContext>> = {
             },
           ]
         : [];
-      return envelope(
-        {
-          digest: top.digest,
-          media_type: top.mediaType,
-          platforms,
-          attestations: [],
-          ...(only?.config_note ? { config_note: only.config_note } : {}),
-        },
-        app.rateLimits.get(upstreamName(ref.registry)) ?? null,
-      );
+      return registryReply(app, ref.registry, {
+        digest: top.digest,
+        media_type: top.mediaType,
+        platforms,
+        attestations: [],
+        ...(only?.config_note ? { config_note: only.config_note } : {}),
+      });
     },
   }),
   get_config: defineAction({
@@ -177,7 +168,7 @@ export const readActions: Record<string, Action<AppContext>> = {
       const ref = app.registry.parse(args.repo, args.reference);
       const top = await app.registry.getManifest(ref, manifestReference(ref), signal);
       const { image } = await imageManifest(app.registry, ref, top, args.platform ? parsePlatform(args.platform) : undefined, signal);
-      if (app.registry.isSchema1(image)) return envelope(schema1Config(image), app.rateLimits.get(upstreamName(ref.registry)) ?? null);
+      if (app.registry.isSchema1(image)) return registryReply(app, ref.registry, schema1Config(image));
       const descriptor = image.json.config;
       if (!descriptor) throw new ToolError('not_found', `manifest ${image.digest} has no config (an index or an artifact?)`, 404);
       const parsed = parseConfigBytes(await app.registry.getBlobBytes(ref, descriptor.digest, signal));
@@ -200,10 +191,12 @@ export const readActions: Record<string, Action<AppContext>> = {
           ref,
         );
       }
-      return envelope(
-        { manifest_digest: image.digest, config_digest: descriptor.digest, media_type: descriptor.mediaType, config },
-        app.rateLimits.get(upstreamName(ref.registry)) ?? null,
-      );
+      return registryReply(app, ref.registry, {
+        manifest_digest: image.digest,
+        config_digest: descriptor.digest,
+        media_type: descriptor.mediaType,
+        config,
+      });
     },
   }),
   inspect: defineAction({
@@ -223,7 +216,7 @@ export const readActions: Record<string, Action<AppContext>> = {
         platformOffset: args.platform_offset,
         signal,
       });
-      const out = envelope(result, app.rateLimits.get(upstreamName(ref.registry)) ?? null);
+      const out = registryReply(app, ref.registry, result);
       return nextOffset === undefined ? out : { ...out, truncated: true, next: { platform_offset: nextOffset } };
     },
   }),
@@ -233,7 +226,7 @@ export const readActions: Record<string, Action<AppContext>> = {
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo);
       const read = await readBlob(app.registry, ref, validateDigest(args.digest), args.max_bytes ?? 65536, signal);
-      const out = envelope(read, app.rateLimits.get(upstreamName(ref.registry)) ?? null);
+      const out = registryReply(app, ref.registry, read);
       return read.truncated ? { ...out, truncated: true } : out;
     },
   }),
@@ -243,10 +236,11 @@ export const readActions: Record<string, Action<AppContext>> = {
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo);
       const head = await app.registry.headBlob(ref, validateDigest(args.digest), signal);
-      return envelope(
+      return registryReply(
+        app,
+        ref.registry,
         { exists: head.exists, digest: args.digest, size: head.size ?? null },
-        app.rateLimits.get(upstreamName(ref.registry)) ?? null,
-        head.exists ? 200 : 404,
+        { status: head.exists ? 200 : 404 },
       );
     },
   }),
@@ -257,7 +251,7 @@ export const readActions: Record<string, Action<AppContext>> = {
       const ref = app.registry.parse(args.repo);
       const subject = validateDigest(args.digest);
       const result = await listReferrers(app.registry, ref, subject, args.artifact_type, signal);
-      return envelope({ subject, ...result }, app.rateLimits.get(upstreamName(ref.registry)) ?? null);
+      return registryReply(app, ref.registry, { subject, ...result });
     },
   }),
   list_repositories: defineAction({
@@ -268,9 +262,7 @@ export const readActions: Record<string, Action<AppContext>> = {
       max_items: z.number().int().min(1).max(10000).optional().describe('Item cap (default 1000)'),
     },
     run: async (args, { app, signal }) => {
-      const target = args.registry
-        ? registryForHost(args.registry, { registryUrl: app.config.registryUrl })
-        : app.registry.parse('x/catalog').registry;
+      const target = app.registry.registryNamed(args.registry);
       if (target.dockerHub) {
         throw new ToolError(
           'unsupported',
@@ -288,10 +280,7 @@ export const readActions: Record<string, Action<AppContext>> = {
         maxItems: args.max_items ?? 1000,
         signal,
       });
-      const out = envelope(
-        { registry: target.host, count: listed.items.length, repositories: listed.items },
-        app.rateLimits.get(upstreamName(target)) ?? null,
-      );
+      const out = registryReply(app, target, { registry: target.host, count: listed.items.length, repositories: listed.items });
       if (listed.truncated) return { ...out, truncated: true, ...(listed.next !== undefined ? { next: { last: listed.next } } : {}) };
       return out;
     },
@@ -319,14 +308,7 @@ function schema1Config(image: Manifest): Record<string, unknown> {
   };
 }
 
-/** Scope helper shared with the write actions. */
-export function pushScope(ref: ImageRef): string {
-  return repositoryScope(ref.repository, 'pull,push');
-}
-
-export function createHubRegistryTool(
-  extra: Record<string, Action<AppContext>> = registryWriteActions((app) => app.registry),
-): ToolSpec<AppContext> {
+export function createHubRegistryTool(extra: Record<string, Action<AppContext>> = registryWriteActions()): ToolSpec<AppContext> {
   return {
     name: 'hub_registry',
     title: 'Container registry (OCI / Docker v2)',

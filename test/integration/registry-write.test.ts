@@ -85,7 +85,7 @@ function makeApp(env: Record<string, string>): { app: AppContext; call: (args: R
     title: 'registry',
     description: 'test',
     openWorld: true,
-    actions: registryWriteActions((a) => a.registry, { chunkSize: CHUNK }),
+    actions: registryWriteActions({ chunkSize: CHUNK }),
   };
   const ctx = { app, signal: new AbortController().signal, log: silentLogger, progress: async () => undefined };
   return { app, call: (args) => callTool(spec, args, { ctx, config: app.config, caps: DEFAULT_CAPS }) };

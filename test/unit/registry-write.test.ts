@@ -44,7 +44,7 @@ function setup(env: Record<string, string> = { DOCKERHUB_ALLOW_DESTRUCTIVE: 'tru
     title: 'registry',
     description: 'test',
     openWorld: true,
-    actions: registryWriteActions((a) => a.registry, { chunkSize }),
+    actions: registryWriteActions({ chunkSize }),
   };
   const ctx = {
     ...toolCtx(app),
@@ -643,7 +643,7 @@ describe('the destructive gate', () => {
 
   it('every write action is destructive; with DOCKERHUB_ALLOW_DESTRUCTIVE unset none sends a request', async () => {
     const { call } = setup({});
-    expect(Object.keys(registryWriteActions((a) => a.registry)).sort()).toEqual(Object.keys(actions).sort());
+    expect(Object.keys(registryWriteActions()).sort()).toEqual(Object.keys(actions).sort());
     for (const [action, args] of Object.entries(actions)) {
       const err = errorOf(await call({ action, ...args }));
       expect(err.type, action).toBe('gate_closed');
