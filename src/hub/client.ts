@@ -114,7 +114,13 @@ export class HubClient {
   }
 
   /** Runs one route with validated arguments. */
-  async call(r: Route, args: AnyArgs & CallExtras, signal?: AbortSignal): Promise<Envelope> {
+  /**
+   * Runs route `r`. With a route from a table (its literal type), `args` is checked against that
+   * route's parameters at compile time; the tools pass arguments their zod schema validated.
+   */
+  async call<R extends Route>(r: R, typed: Args<R['params']> & CallExtras, signal?: AbortSignal): Promise<Envelope> {
+    // Past the compile-time check the route machinery reads arguments by name.
+    const args = typed as AnyArgs & CallExtras;
     if (r.atLeastOne && !r.atLeastOne.some((name) => args[name] !== undefined)) {
       throw new ToolError('invalid_argument', `give at least one of: ${r.atLeastOne.join(', ')}`);
     }
@@ -324,15 +330,4 @@ export class HubClient {
     this.options.logger.debug('hub all_pages', { path: r.path, pages, items: collected.length, truncated: out.truncated === true });
     return out;
   }
-}
-
-/** A route table bound to a client: one typed method per action. */
-export type BoundRoutes<T extends Readonly<Record<string, Route>>> = {
-  [K in keyof T]: (args: Args<T[K]['params']> & CallExtras, signal?: AbortSignal) => Promise<Envelope>;
-};
-
-export function bindRoutes<T extends Readonly<Record<string, Route>>>(client: HubClient, table: T): BoundRoutes<T> {
-  const out: Record<string, (args: AnyArgs & CallExtras, signal?: AbortSignal) => Promise<Envelope>> = {};
-  for (const [name, r] of Object.entries(table)) out[name] = (args, signal) => client.call(r, args, signal);
-  return out as BoundRoutes<T>;
 }

@@ -21,14 +21,14 @@ function fieldsOf(data: unknown): Record<string, unknown> {
   return data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : { body: data };
 }
 
-const createToken: Runner = async (args, { app, signal }) => {
-  registerCallSecret(typeof args.secret === 'string' ? args.secret : undefined);
+const createToken: Runner<typeof authRoutes.create_token> = async (args, { app, signal }) => {
+  registerCallSecret(args.secret);
   const res = await app.hubClient.call(authRoutes.create_token, args, signal);
   return { ...res, data: { ...fieldsOf(res.data), ...tokenFacts(stringAt(res.data, 'access_token')) } };
 };
 
-const login: Runner = async (args, { app, signal }) => {
-  registerCallSecret(typeof args.password === 'string' ? args.password : undefined);
+const login: Runner<typeof authRoutes.login> = async (args, { app, signal }) => {
+  registerCallSecret(args.password);
   const res = await app.hubClient.call(authRoutes.login, args, signal);
   if (res.status_code === 401) {
     const challenge = stringAt(res.data, 'login_2fa_token');
@@ -53,15 +53,15 @@ const login: Runner = async (args, { app, signal }) => {
   return { ...res, data: { ...fieldsOf(res.data), ...tokenFacts(stringAt(res.data, 'token')) } };
 };
 
-const twoFactorLogin: Runner = async (args, { app, signal }) => {
-  const challenge = typeof args.login_2fa_token === 'string' ? args.login_2fa_token : app.hubClient.takeLogin2fa();
+const twoFactorLogin: Runner<typeof authRoutes.two_factor_login> = async (args, { app, signal }) => {
+  const challenge = args.login_2fa_token ?? app.hubClient.takeLogin2fa();
   if (!challenge) throw new ToolError('invalid_argument', 'no 2FA challenge pending: call login first (challenges last 5 minutes)');
   const res = await app.hubClient.call(authRoutes.two_factor_login, { ...args, login_2fa_token: challenge }, signal);
   return { ...res, data: { ...fieldsOf(res.data), ...tokenFacts(stringAt(res.data, 'token')) } };
 };
 
 /** The created token's value is shown once, in this result only. */
-function revealing(route: (typeof authRoutes)['create_pat'] | (typeof authRoutes)['create_oat']): Runner {
+function revealing<R extends (typeof authRoutes)['create_pat'] | (typeof authRoutes)['create_oat']>(route: R): Runner<R> {
   return async (args, { app, signal }) => {
     const res = await app.hubClient.call(route, args, signal);
     const token = stringAt(res.data, 'token');

@@ -7,8 +7,8 @@ import { repoRoutes } from '../hub/routes/repos.js';
 import { defineAction, type ToolSpec } from './framework.js';
 import { routeActions, type Runner } from './hub-shared/route-actions.js';
 
-const verifyImmutableTags: Runner = async (args, { app, signal }) => {
-  const rules = (args.rules as string[] | undefined) ?? [];
+const verifyImmutableTags: Runner<typeof repoRoutes.verify_immutable_tags> = async (args, { app, signal }) => {
+  const rules = args.rules;
   const results: { regex: string; tags: unknown }[] = [];
   let last: Envelope = envelope(null);
   for (const rule of rules) {
@@ -29,7 +29,7 @@ function orgResults(data: unknown): unknown[] {
   return results;
 }
 
-const listNamespaces: Runner = async (args, { app, signal }) => {
+const listNamespaces: Runner<typeof repoRoutes.list_namespaces> = async (args, { app, signal }) => {
   const auth = app.hubAuth;
   if (auth.kind === 'anonymous') {
     throw new ToolError(

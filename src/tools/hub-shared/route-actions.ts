@@ -2,14 +2,16 @@
 // the action, and its run is the HubClient call unless a tool supplies its own.
 import type { AppContext } from '../../context.js';
 import { ToolError } from '../../http/errors.js';
-import type { Route, Shape } from '../../hub/route.js';
+import type { Args, Route, Shape } from '../../hub/route.js';
 import { defineAction, type Action, type ActionOutput, type ToolContext } from '../framework.js';
 
-export type RouteArgs = Record<string, unknown> & { dry_run?: boolean };
-export type Runner = (args: RouteArgs, ctx: ToolContext<AppContext>) => Promise<ActionOutput>;
+/** The validated arguments of route `R`: typed by its parameters when `R` is a table entry. */
+export type RouteArgs<R extends Route = Route> = Args<R['params']> & { dry_run?: boolean };
+/** A tool's own run for a route (the default is the plain HubClient call). */
+export type Runner<R extends Route = Route> = (args: RouteArgs<R>, ctx: ToolContext<AppContext>) => Promise<ActionOutput>;
 
 /** Prefixes argument errors raised after schema validation (e.g. "give at least one of") with tool.action. */
-function labelled(label: string, run: Runner): Runner {
+function labelled<R extends Route>(label: string, run: Runner<R>): Runner<R> {
   return async (args, ctx) => {
     try {
       return await run(args, ctx);
@@ -22,26 +24,29 @@ function labelled(label: string, run: Runner): Runner {
   };
 }
 
-export function routeAction(label: string, r: Route, run?: Runner): Action<AppContext> {
-  const runner: Runner = run ?? ((args, ctx) => ctx.app.hubClient.call(r, args, ctx.signal));
+export function routeAction<R extends Route>(label: string, r: R, run?: Runner<R>): Action<AppContext> {
+  const runner: Runner<R> = run ?? ((args, ctx) => ctx.app.hubClient.call(r, args, ctx.signal));
   return defineAction<Shape, AppContext>({
     description: r.description,
     params: r.params,
     write: r.write,
     destructive: r.destructive,
     destructiveWhen: r.destructiveWhen,
+    // defineAction validated `args` against r.params, so they are this route's arguments.
     run: labelled(label, runner),
   });
 }
 
 /** Every route of a table as an action, in table order; `runners` replace the default call. */
-export function routeActions(
+export function routeActions<T extends Readonly<Record<string, Route>>>(
   tool: string,
-  table: Readonly<Record<string, Route>>,
-  runners: Readonly<Record<string, Runner>> = {},
+  table: T,
+  runners: { readonly [K in keyof T]?: Runner<T[K]> } = {},
 ): Record<string, Action<AppContext>> {
   const out: Record<string, Action<AppContext>> = {};
-  for (const [name, r] of Object.entries(table)) out[name] = routeAction(`${tool}.${name}`, r, runners[name]);
+  for (const name of Object.keys(table) as (keyof T & string)[]) {
+    out[name] = routeAction(`${tool}.${name}`, table[name], runners[name]);
+  }
   return out;
 }
 
