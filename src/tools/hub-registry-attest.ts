@@ -6,6 +6,7 @@ import type { AppContext } from '../context.js';
 import { envelope } from '../http/envelope.js';
 import { readAttestations } from '../image/attestations/read.js';
 import { DEFAULT_PAGE_SIZE } from '../image/attestations/document-page.js';
+import { baseImage } from '../image/meta/base-image.js';
 import type { AttestationKind } from '../image/attestations/predicate-types.js';
 import { parsePlatform } from '../registry/platform.js';
 import { upstreamName } from '../registry/transport.js';
@@ -50,4 +51,13 @@ function attestationAction(kind: AttestationKind, description: string): Action<A
 export const imageInsightActions: Record<string, Action<AppContext>> = {
   sbom: attestationAction('sbom', 'SBOM summary: packages, generator (+document)'),
   provenance: attestationAction('provenance', 'build provenance: builder, source, args, materials'),
+  base_image: defineAction({
+    description: 'built from which base; has it moved; newer tags',
+    params: { repo, reference, platform },
+    run: async (args, { app, signal }) => {
+      const ref = app.registry.parse(args.repo, args.reference);
+      const data = await baseImage(app.registry, ref, args.platform ? parsePlatform(args.platform) : undefined, signal);
+      return envelope(data, app.rateLimits.get(upstreamName(ref.registry)) ?? null);
+    },
+  }),
 };
