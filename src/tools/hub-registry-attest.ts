@@ -7,6 +7,8 @@ import { envelope } from '../http/envelope.js';
 import { readAttestations } from '../image/attestations/read.js';
 import { DEFAULT_PAGE_SIZE } from '../image/attestations/document-page.js';
 import { baseImage } from '../image/meta/base-image.js';
+import { diffImages } from '../image/meta/diff.js';
+import { ToolError } from '../http/errors.js';
 import type { AttestationKind } from '../image/attestations/predicate-types.js';
 import { parsePlatform } from '../registry/platform.js';
 import { upstreamName } from '../registry/transport.js';
@@ -57,6 +59,32 @@ export const imageInsightActions: Record<string, Action<AppContext>> = {
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo, args.reference);
       const data = await baseImage(app.registry, ref, args.platform ? parsePlatform(args.platform) : undefined, signal);
+      return envelope(data, app.rateLimits.get(upstreamName(ref.registry)) ?? null);
+    },
+  }),
+  diff: defineAction({
+    description: 'two images: config, layers shared/only in one, size delta',
+    params: {
+      repo,
+      reference,
+      platform,
+      other: z.string().min(1).max(512).describe('The image to compare with: [host/]name[:tag|@digest]'),
+      files: z.boolean().optional().describe('File differences (not yet available)'),
+      packages: z.boolean().optional().describe('Package differences (not yet available)'),
+    },
+    run: async (args, { app, signal }) => {
+      if (args.files === true || args.packages === true) {
+        // Needs the per-layer file index and package databases (layer streaming), not built yet.
+        throw new ToolError(
+          'unsupported',
+          `diff: ${args.files === true ? 'files' : 'packages'} differences are not available yet; they need the image file index`,
+          undefined,
+          'Call diff without files/packages for config, layer and size differences; compare SBOMs with the sbom action.',
+        );
+      }
+      const ref = app.registry.parse(args.repo, args.reference);
+      const other = app.registry.parse(args.other);
+      const data = await diffImages(app.registry, ref, other, args.platform ? parsePlatform(args.platform) : undefined, signal);
       return envelope(data, app.rateLimits.get(upstreamName(ref.registry)) ?? null);
     },
   }),
