@@ -12,7 +12,7 @@ import { upstreamName } from '../registry/transport.js';
 import { readBlob } from '../registry/blob-read.js';
 import type { Manifest } from '../registry/client.js';
 import { parseConfigBytes } from '../registry/image-config.js';
-import { imageManifest, inspect, platformsOf, platformWindow, requirePlatform } from '../registry/inspect.js';
+import { annotationsOf, imageManifest, inspect, platformsOf, platformWindow, requirePlatform } from '../registry/inspect.js';
 import { schema1Summary } from '../registry/schema1.js';
 import { listPaged } from '../registry/paging.js';
 import { listReferrers } from '../registry/referrers.js';
@@ -139,7 +139,14 @@ export const readActions: Record<string, Action<AppContext>> = {
         const { platforms, attestations } = platformsOf(top);
         const window = platformWindow(platforms, args.platform_offset ?? 0);
         const out = envelope(
-          { digest: top.digest, media_type: top.mediaType, platforms: window.page, attestations, platforms_total: platforms.length },
+          {
+            digest: top.digest,
+            media_type: top.mediaType,
+            ...annotationsOf(top.json),
+            platforms: window.page,
+            attestations,
+            platforms_total: platforms.length,
+          },
           app.rateLimits.get(upstreamName(ref.registry)) ?? null,
         );
         return window.next === undefined ? out : { ...out, truncated: true, next: { platform_offset: window.next } };
@@ -156,6 +163,7 @@ export const readActions: Record<string, Action<AppContext>> = {
               digest: only.digest,
               media_type: only.media_type,
               size: top.size,
+              ...annotationsOf({ annotations: only.annotations, artifactType: only.artifact_type }),
             },
           ]
         : [];
