@@ -3,8 +3,8 @@
 // differences need the per-layer file index and package databases, which are not read here.
 import { ToolError } from '../../http/errors.js';
 import type { Manifest, RegistryClient } from '../../registry/client.js';
-import { readConfig, summariseConfig } from '../../registry/image-config.js';
-import type { Descriptor, Platform } from '../../registry/platform.js';
+import { configPlatform, readConfig, summariseConfig } from '../../registry/image-config.js';
+import { formatPlatform, type Descriptor, type Platform } from '../../registry/platform.js';
 import { formatRef, type ImageRef } from '../../registry/reference.js';
 import { diffConfigs, type ConfigView } from './config-diff.js';
 import { imageOf, pickImage } from './pick-image.js';
@@ -40,7 +40,8 @@ async function load(client: RegistryClient, ref: ImageRef, platform: Platform | 
       reference: formatRef(ref),
       digest: picked.top.digest,
       image_digest: image.digest,
-      platform: picked.platform,
+      // A single image's platform is in its config, not in an index entry.
+      platform: picked.entry ? picked.platform : formatPlatform(configPlatform(read.value)),
       size,
       layers: layers.length,
     },
