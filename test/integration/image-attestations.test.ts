@@ -9,6 +9,7 @@ import { callTool, type CallResult } from '../../src/tools/framework.js';
 import { createHubRegistryTool } from '../../src/tools/hub-registry.js';
 import { pushLayout, TESTDATA, type PushedLayout } from '../helpers/image-meta/oci-layout.js';
 import { REGISTRY_MISSING, registryAvailable, startRegistry, type RegistryHandle } from '../helpers/registry/launch.js';
+import { Fixtures } from '../helpers/registry/fixtures.js';
 import { PushClient } from '../helpers/registry/push-client.js';
 import { testConfig } from '../helpers/unit/app.js';
 
@@ -206,6 +207,28 @@ describe.skipIf(skip)('sbom and provenance from BuildKit attestations', () => {
       expect(answer.referrers_lookup).toBe('fallback_tag');
       expect(answer.note).toContain('the image has no attestations');
     }
+  });
+
+  it('finds an in-toto statement pushed as an OCI referrer (through the sha256-<hex> fallback tag)', async () => {
+    // The no-provenance build's linux/amd64 image is this very manifest (same digest); its SBOM
+    // statement is attached to it as a referrer.
+    const statement = layouts['no-provenance-index']!.blob('sha256:618f1e2f903648dde23cc38dc0ed7eed83d5394a6902bb7bfae8fa707c2e5c33');
+    const image = layouts['unsigned-image']!;
+    await Fixtures.for(registry).pushReferrer(
+      'buildkit/unsigned-image',
+      { mediaType: image.mediaType, digest: image.digest, size: image.blob(image.digest).length },
+      'application/vnd.in-toto+json',
+      { content: statement, layerMediaType: 'application/vnd.in-toto+json' },
+    );
+    const answer = data<{ found: boolean; referrers_lookup: string; sboms: Read[] }>(
+      await call(app, { action: 'sbom', repo: repo('unsigned-image') }),
+    );
+    expect(answer.found).toBe(true);
+    expect(answer.referrers_lookup).toBe('fallback_tag');
+    expect(answer.sboms).toHaveLength(1);
+    expect(answer.sboms[0]!.source).toBe('referrers');
+    expect(answer.sboms[0]!.summary).toMatchObject({ format: 'SPDX', package_count: 1 });
+    expect(answer.sboms[0]!.subject_matches).toBe(true);
   });
 
   it('reads the containerd layout (arm64 only: the default falls back to the first platform)', async () => {
