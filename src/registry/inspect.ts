@@ -63,7 +63,9 @@ export function platformsOf(index: Manifest): { platforms: PlatformEntry[]; atte
       const item: AttestationEntry = { digest: entry.digest, media_type: entry.mediaType, size: entry.size };
       const forDigest = entry.annotations?.['vnd.docker.reference.digest'];
       if (forDigest) item.for_digest = forDigest;
-      if (entry.annotations) item.annotations = entry.annotations;
+      // The two reference annotations are for_digest and the entry's kind; any others are kept.
+      const rest = Object.entries(entry.annotations ?? {}).filter(([k]) => !k.startsWith('vnd.docker.reference.'));
+      if (rest.length > 0) item.annotations = Object.fromEntries(rest);
       attestations.push(item);
       continue;
     }

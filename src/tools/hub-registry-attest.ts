@@ -8,7 +8,6 @@ import { readAttestations } from '../image/attestations/read.js';
 import { DEFAULT_PAGE_SIZE } from '../image/attestations/document-page.js';
 import { baseImage } from '../image/meta/base-image.js';
 import { diffImages } from '../image/meta/diff.js';
-import { ToolError } from '../http/errors.js';
 import type { AttestationKind } from '../image/attestations/predicate-types.js';
 import { parsePlatform } from '../registry/platform.js';
 import { upstreamName } from '../registry/transport.js';
@@ -19,10 +18,10 @@ const reference = z.string().max(200).optional().describe('Tag or digest (defaul
 const platform = z.string().max(60).optional().describe('os/arch[/variant]');
 
 const documentParams = {
-  include_document: z.boolean().optional().describe('Add the full document, lists paged'),
-  page: z.number().int().min(0).max(100_000).optional().describe('Document page (from next)'),
-  page_size: z.number().int().min(1).max(1000).optional().describe('Items per document list (default 100)'),
-  predicate_type: z.string().max(255).optional().describe('Only statements of this predicateType'),
+  include_document: z.boolean().optional().describe('Full document, lists paged'),
+  page: z.number().int().min(0).max(100_000).optional().describe('Document page (next)'),
+  page_size: z.number().int().min(1).max(1000).optional().describe('Items per list (100)'),
+  predicate_type: z.string().max(255).optional().describe('Only this predicateType'),
 };
 
 function attestationAction(kind: AttestationKind, description: string): Action<AppContext> {
@@ -51,10 +50,10 @@ function attestationAction(kind: AttestationKind, description: string): Action<A
 }
 
 export const imageInsightActions: Record<string, Action<AppContext>> = {
-  sbom: attestationAction('sbom', 'SBOM summary: packages, generator (+document)'),
-  provenance: attestationAction('provenance', 'build provenance: builder, source, args, materials'),
+  sbom: attestationAction('sbom', 'SBOM: package count, generator'),
+  provenance: attestationAction('provenance', 'builder, source, build args, materials'),
   base_image: defineAction({
-    description: 'built from which base; has it moved; newer tags',
+    description: 'base image: moved since build? newer tags',
     params: { repo, reference, platform },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo, args.reference);
@@ -62,26 +61,18 @@ export const imageInsightActions: Record<string, Action<AppContext>> = {
       return envelope(data, app.rateLimits.get(upstreamName(ref.registry)) ?? null);
     },
   }),
+  // File and package differences are not offered yet: they need the image file index and package
+  // databases (layer streaming). Until then `files` / `packages` are unknown parameters, rejected
+  // before any request, rather than flags every model context pays for.
   diff: defineAction({
-    description: 'two images: config, layers shared/only in one, size delta',
+    description: 'vs other: config, layers, size',
     params: {
       repo,
       reference,
       platform,
-      other: z.string().min(1).max(512).describe('The image to compare with: [host/]name[:tag|@digest]'),
-      files: z.boolean().optional().describe('File differences (not yet available)'),
-      packages: z.boolean().optional().describe('Package differences (not yet available)'),
+      other: z.string().min(1).max(512).describe('Image to compare with'),
     },
     run: async (args, { app, signal }) => {
-      if (args.files === true || args.packages === true) {
-        // Needs the per-layer file index and package databases (layer streaming), not built yet.
-        throw new ToolError(
-          'unsupported',
-          `diff: ${args.files === true ? 'files' : 'packages'} differences are not available yet; they need the image file index`,
-          undefined,
-          'Call diff without files/packages for config, layer and size differences; compare SBOMs with the sbom action.',
-        );
-      }
       const ref = app.registry.parse(args.repo, args.reference);
       const other = app.registry.parse(args.other);
       const data = await diffImages(app.registry, ref, other, args.platform ? parsePlatform(args.platform) : undefined, signal);

@@ -117,7 +117,7 @@ describe.skipIf(skip)('diff', () => {
     expect(data).toMatchObject({ identical: true, config_identical: true, config: {}, size_delta: 0 });
   });
 
-  it('answers file and package differences with a clear not-yet', async () => {
+  it('does not take file or package differences yet: rejected before any request', async () => {
     const result = await call(app, {
       action: 'diff',
       repo: `${registry.host}/acme/app:v1`,
@@ -126,7 +126,7 @@ describe.skipIf(skip)('diff', () => {
     });
     expect(result.isError).toBe(true);
     expect(result.structuredContent).toMatchObject({
-      error: { type: 'unsupported', message: expect.stringContaining('not available yet') },
+      error: { type: 'invalid_argument', message: expect.stringContaining("'files'") },
     });
   });
 });
