@@ -3,7 +3,8 @@
 // first platform otherwise: an arm64-only image still has an SBOM worth showing.
 import { ToolError } from '../../http/errors.js';
 import type { Manifest, RegistryClient } from '../../registry/client.js';
-import { platformsOf } from '../../registry/inspect.js';
+import { configPlatform, readConfig } from '../../registry/image-config.js';
+import { platformsOf, requirePlatform } from '../../registry/inspect.js';
 import { DEFAULT_PLATFORM, formatPlatform, isAttestation, pickPlatform, type Descriptor, type Platform } from '../../registry/platform.js';
 import { manifestReference, type ImageRef } from '../../registry/reference.js';
 
@@ -25,7 +26,7 @@ export async function pickImage(
   signal?: AbortSignal,
 ): Promise<PickedImage> {
   const top = await client.getManifest(ref, manifestReference(ref), signal);
-  if (!client.isIndex(top)) return { top, digest: top.digest, platform: 'unknown' };
+  if (!client.isIndex(top)) return { top, digest: top.digest, platform: await singlePlatform(client, ref, top, wanted, signal) };
   const entries = (top.json.manifests ?? []).filter((d) => !isAttestation(d));
   const entry = wanted ? pickPlatform(entries, wanted) : (pickPlatform(entries, DEFAULT_PLATFORM) ?? entries[0]);
   if (!entry) {
@@ -38,6 +39,26 @@ export async function pickImage(
     );
   }
   return { top, digest: entry.digest, entry, platform: formatPlatform(entry.platform) };
+}
+
+/**
+ * A single image asked for a platform must be that platform (as with `docker pull --platform`):
+ * its config says which it is. Without a `platform` argument the config is not read.
+ */
+async function singlePlatform(
+  client: RegistryClient,
+  ref: ImageRef,
+  top: Manifest,
+  wanted: Platform | undefined,
+  signal?: AbortSignal,
+): Promise<string> {
+  if (!wanted || client.isSchema1(top) || !top.json.config) return 'unknown';
+  const read = await readConfig(client, ref, top.json.config, signal);
+  const have = read.parsed ? configPlatform(read.value) : undefined;
+  if (!have) return 'unknown';
+  const platform = formatPlatform(have);
+  requirePlatform({ platform, ...have }, wanted, ref);
+  return platform;
 }
 
 /**

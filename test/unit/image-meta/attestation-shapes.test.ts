@@ -180,3 +180,20 @@ describe('sbom / provenance on edge shapes', () => {
     expect(text).toContain('1.2.3');
   });
 });
+
+describe('platform of a single image', () => {
+  it('refuses a platform the single image is not, as docker pull --platform does', async () => {
+    serve((reg) => putImageWithReferrers(reg, 'team/app', '1.0', []));
+    const error = failed(await callRegistry(registryApp(), { action: 'sbom', repo: REPO, platform: 'linux/arm64' }));
+    expect(error.type).toBe('not_found');
+    expect(error.message).toContain('single-platform linux/amd64 image');
+  });
+
+  it('names the platform from the config when one is asked for and matches', async () => {
+    serve((reg) => putImageWithReferrers(reg, 'team/app', '1.0', []));
+    const answer = ok<{ platform: string; found: boolean }>(
+      await callRegistry(registryApp(), { action: 'sbom', repo: REPO, platform: 'linux/amd64' }),
+    ).data;
+    expect(answer).toMatchObject({ platform: 'linux/amd64', found: false });
+  });
+});
