@@ -5,6 +5,7 @@
 import { ToolError } from '../http/errors.js';
 import type { Manifest, RegistryClient } from './client.js';
 import { configCreated, configPlatform, readConfig, summariseConfig, type ConfigNote } from './image-config.js';
+import { OCI_EMPTY, RUNNABLE_CONFIG_TYPES } from './media-types.js';
 import { schema1Summary } from './schema1.js';
 import {
   DEFAULT_PLATFORM,
@@ -28,6 +29,9 @@ export interface PlatformEntry {
   digest: string;
   media_type: string;
   size: number;
+  /** The index entry's annotations and artifact type, as the index gives them. */
+  annotations?: Record<string, string>;
+  artifact_type?: string;
 }
 
 export interface AttestationEntry {
@@ -36,6 +40,19 @@ export interface AttestationEntry {
   size: number;
   /** The image manifest the attestation describes. */
   for_digest?: string;
+  annotations?: Record<string, string>;
+}
+
+/** Annotations and artifactType of a descriptor or manifest, when it has them (kept, not dropped). */
+export function annotationsOf(value: { annotations?: unknown; artifactType?: unknown }): {
+  annotations?: Record<string, string>;
+  artifact_type?: string;
+} {
+  const out: { annotations?: Record<string, string>; artifact_type?: string } = {};
+  const a = value.annotations;
+  if (a !== null && typeof a === 'object' && !Array.isArray(a) && Object.keys(a).length > 0) out.annotations = a as Record<string, string>;
+  if (typeof value.artifactType === 'string') out.artifact_type = value.artifactType;
+  return out;
 }
 
 export function platformsOf(index: Manifest): { platforms: PlatformEntry[]; attestations: AttestationEntry[] } {
@@ -46,6 +63,9 @@ export function platformsOf(index: Manifest): { platforms: PlatformEntry[]; atte
       const item: AttestationEntry = { digest: entry.digest, media_type: entry.mediaType, size: entry.size };
       const forDigest = entry.annotations?.['vnd.docker.reference.digest'];
       if (forDigest) item.for_digest = forDigest;
+      // The two reference annotations are for_digest and the entry's kind; any others are kept.
+      const rest = Object.entries(entry.annotations ?? {}).filter(([k]) => !k.startsWith('vnd.docker.reference.'));
+      if (rest.length > 0) item.annotations = Object.fromEntries(rest);
       attestations.push(item);
       continue;
     }
@@ -54,6 +74,7 @@ export function platformsOf(index: Manifest): { platforms: PlatformEntry[]; atte
       digest: entry.digest,
       media_type: entry.mediaType,
       size: entry.size,
+      ...annotationsOf(entry),
     };
     if (entry.platform) {
       item.os = entry.platform.os;
@@ -107,6 +128,20 @@ export interface InspectedPlatform {
   content_error?: { type: string; message: string };
   /** Docker schema1 only: layers base first, with their history step. */
   schema1_layers?: ReturnType<typeof schema1Summary>['layers'];
+  /** The manifest's own annotations, and its artifactType (or an artifact's config media type). */
+  annotations?: Record<string, string>;
+  artifact_type?: string;
+  /** The annotations of the index entry that names this manifest. */
+  descriptor_annotations?: Record<string, string>;
+}
+
+/** An artifact's type: `artifactType`, else a config media type that is not an image config. */
+function manifestExtras(image: Manifest): { annotations?: Record<string, string>; artifact_type?: string } {
+  const out = annotationsOf(image.json);
+  const configType = image.json.config?.mediaType;
+  if (!out.artifact_type && configType && !RUNNABLE_CONFIG_TYPES.has(configType) && configType !== OCI_EMPTY)
+    out.artifact_type = configType;
+  return out;
 }
 
 function inspectSchema1(image: Manifest, includeConfig: boolean): InspectedPlatform {
@@ -148,6 +183,7 @@ async function inspectImage(
     media_type: image.mediaType,
     size,
     layers: layers.length,
+    ...manifestExtras(image),
   };
   if (platform) {
     out.os = platform.os;
@@ -187,6 +223,9 @@ export interface InspectResult {
   media_type: string;
   platforms: InspectedPlatform[];
   attestations: AttestationEntry[];
+  /** The top manifest's (index or image) annotations and artifactType. */
+  annotations?: Record<string, string>;
+  artifact_type?: string;
   /** Index children that are platforms, and where the next page starts when there are more. */
   platforms_total?: number;
   next_platform_offset?: number;
@@ -234,6 +273,7 @@ export async function inspect(
   }
   const { attestations } = platformsOf(top);
   result.attestations = attestations;
+  Object.assign(result, annotationsOf(top.json));
   let entries = (top.json.manifests ?? []).filter((d) => !isAttestation(d));
   if (options.platform) {
     const picked = pickPlatform(entries, options.platform);
@@ -264,6 +304,7 @@ export async function inspect(
         'type' in image
           ? { platform: 'unknown', digest: entry.digest, media_type: entry.mediaType, size: entry.size, layers: 0, content_error: image }
           : await inspectImage(client, ref, image, options.includeConfig, options.signal);
+      if (entry.annotations) inspected.descriptor_annotations = entry.annotations;
       const declared = entry.platform;
       if (declared && inspected.platform === 'unknown') {
         inspected.platform = formatPlatform(declared);

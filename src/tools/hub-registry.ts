@@ -9,7 +9,7 @@ import { manifestReference, validateDigest, type ImageRef } from '../registry/re
 import { readBlob } from '../registry/blob-read.js';
 import type { Manifest } from '../registry/client.js';
 import { parseConfigBytes } from '../registry/image-config.js';
-import { imageManifest, inspect, platformsOf, platformWindow, requirePlatform } from '../registry/inspect.js';
+import { annotationsOf, imageManifest, inspect, platformsOf, platformWindow, requirePlatform } from '../registry/inspect.js';
 import { schema1Summary } from '../registry/schema1.js';
 import { listPaged } from '../registry/paging.js';
 import { listReferrers } from '../registry/referrers.js';
@@ -17,6 +17,7 @@ import { sortTags, tagFilter } from '../registry/tag-order.js';
 import { defineAction, type Action, type ToolSpec } from './framework.js';
 import { headerValue } from './header-value.js';
 import { registryWriteActions } from './hub-registry-write.js';
+import { imageInsightActions } from './hub-registry-attest.js';
 import { digest, platform, reference, registryReply, repo } from './hub-registry-shared.js';
 
 const platformOffset = z.number().int().min(0).max(1_000_000).optional().describe('Index children to skip (from next)');
@@ -131,6 +132,7 @@ export const readActions: Record<string, Action<AppContext>> = {
         const out = registryReply(app, ref.registry, {
           digest: top.digest,
           media_type: top.mediaType,
+          ...annotationsOf(top.json),
           platforms: window.page,
           attestations,
           platforms_total: platforms.length,
@@ -149,6 +151,7 @@ export const readActions: Record<string, Action<AppContext>> = {
               digest: only.digest,
               media_type: only.media_type,
               size: top.size,
+              ...annotationsOf({ annotations: only.annotations, artifactType: only.artifact_type }),
             },
           ]
         : [];
@@ -314,6 +317,6 @@ export function createHubRegistryTool(extra: Record<string, Action<AppContext>> 
     title: 'Container registry (OCI / Docker v2)',
     description: 'Docker Hub or any OCI registry: tags, manifests, platforms, configs, blobs, referrers, push, copy.',
     openWorld: true,
-    actions: { ...readActions, ...extra },
+    actions: { ...readActions, ...imageInsightActions, ...extra },
   };
 }

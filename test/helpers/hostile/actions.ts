@@ -36,6 +36,7 @@ export function plausibleValues(registryHost: string, repo = 'acme/app'): Record
     target: `${registryHost}/acme/copy:v1`,
     base_ref: `${registryHost}/${repo}:v1`,
     target_ref: `${registryHost}/${repo}:v2`,
+    other: `${registryHost}/${repo}:v1`,
     digest: SHA('a'),
     identifier: 'octo',
     secret: 'not-a-configured-secret',

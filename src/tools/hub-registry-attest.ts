@@ -1,0 +1,77 @@
+// hub_registry image-insight actions: what an image is made of and where it came from, read from
+// its attestations (SBOM, provenance), its base-image annotations and its config. All are reads;
+// `repo` / `reference` / `platform` work as for inspect. Spread into the tool in hub-registry.ts.
+import { z } from 'zod';
+import type { AppContext } from '../context.js';
+import { readAttestations } from '../image/attestations/read.js';
+import { DEFAULT_PAGE_SIZE } from '../image/attestations/document-page.js';
+import { baseImage } from '../image/meta/base-image.js';
+import { diffImages } from '../image/meta/diff.js';
+import type { AttestationKind } from '../image/attestations/predicate-types.js';
+import { parsePlatform } from '../registry/platform.js';
+import { defineAction, type Action } from './framework.js';
+import { platform, reference, registryReply, repo } from './hub-registry-shared.js';
+
+const documentParams = {
+  include_document: z.boolean().optional().describe('Full document, lists paged'),
+  page: z.number().int().min(0).max(100_000).optional().describe('Document page (next)'),
+  page_size: z.number().int().min(1).max(1000).optional().describe('Items per list (100)'),
+  predicate_type: z.string().max(255).optional().describe('Only this predicateType'),
+};
+
+function attestationAction(kind: AttestationKind, description: string): Action<AppContext> {
+  return defineAction({
+    description,
+    params: { repo, reference, platform, ...documentParams },
+    run: async (args, { app, signal }) => {
+      const ref = app.registry.parse(args.repo, args.reference);
+      const { data, nextPage } = await readAttestations(
+        app.registry,
+        ref,
+        {
+          kind,
+          ...(args.platform ? { platform: parsePlatform(args.platform) } : {}),
+          ...(args.predicate_type ? { predicateType: args.predicate_type } : {}),
+          includeDocument: args.include_document === true,
+          page: args.page ?? 0,
+          pageSize: args.page_size ?? DEFAULT_PAGE_SIZE,
+        },
+        signal,
+      );
+      const out = registryReply(app, ref.registry, data);
+      return nextPage === undefined ? out : { ...out, next: { page: nextPage, include_document: true } };
+    },
+  });
+}
+
+export const imageInsightActions: Record<string, Action<AppContext>> = {
+  sbom: attestationAction('sbom', 'SBOM: package count, generator'),
+  provenance: attestationAction('provenance', 'builder, source, build args, materials'),
+  base_image: defineAction({
+    description: 'base image: moved since build? newer tags',
+    params: { repo, reference, platform },
+    run: async (args, { app, signal }) => {
+      const ref = app.registry.parse(args.repo, args.reference);
+      const data = await baseImage(app.registry, ref, args.platform ? parsePlatform(args.platform) : undefined, signal);
+      return registryReply(app, ref.registry, data);
+    },
+  }),
+  // File and package differences are not offered yet: they need the image file index and package
+  // databases (layer streaming). Until then `files` / `packages` are unknown parameters, rejected
+  // before any request, rather than flags every model context pays for.
+  diff: defineAction({
+    description: 'vs other: config, layers, size',
+    params: {
+      repo,
+      reference,
+      platform,
+      other: z.string().min(1).max(512).describe('Image to compare with'),
+    },
+    run: async (args, { app, signal }) => {
+      const ref = app.registry.parse(args.repo, args.reference);
+      const other = app.registry.parse(args.other);
+      const data = await diffImages(app.registry, ref, other, args.platform ? parsePlatform(args.platform) : undefined, signal);
+      return registryReply(app, ref.registry, data);
+    },
+  }),
+};

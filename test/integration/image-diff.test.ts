@@ -1,0 +1,132 @@
+// diff against a real registry: two images built on the same base layer, differing in env,
+// labels and their top layer, compared exactly.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAppContext, type AppContext } from '../../src/context.js';
+import { REDACTED } from '../../src/redact.js';
+import { silentLogger } from '../../src/log.js';
+import { callTool, type CallResult } from '../../src/tools/framework.js';
+import { createHubRegistryTool } from '../../src/tools/hub-registry.js';
+import { Fixtures, type PushedImage } from '../helpers/registry/fixtures.js';
+import { REGISTRY_MISSING, registryAvailable, startRegistry, type RegistryHandle } from '../helpers/registry/launch.js';
+import { testConfig } from '../helpers/unit/app.js';
+
+const skip = !registryAvailable() && !process.env.CI;
+if (skip) console.warn(`skipping diff tests: ${REGISTRY_MISSING}`);
+
+const tool = createHubRegistryTool();
+
+async function call(app: AppContext, args: Record<string, unknown>): Promise<CallResult> {
+  return callTool(tool, args, {
+    ctx: { app, signal: new AbortController().signal, log: silentLogger, progress: async () => undefined },
+    config: app.config,
+    caps: { maxBytes: 200_000, maxItems: 500 },
+  });
+}
+
+const size = (image: PushedImage): number => image.size + image.config.size + image.layers.reduce((sum, l) => sum + l.size, 0);
+
+describe.skipIf(skip)('diff', () => {
+  let registry: RegistryHandle;
+  let app: AppContext;
+  let v1: PushedImage;
+  let v2: PushedImage;
+  const baseLayer = Buffer.from('the shared base layer: same bytes, same digest');
+
+  beforeAll(async () => {
+    registry = await startRegistry();
+    const fx = Fixtures.for(registry);
+    v1 = await fx.pushImage('acme/app', 'v1', {
+      layers: [baseLayer, Buffer.from('app v1')],
+      config: {
+        Env: ['PATH=/usr/bin', 'MODE=dev', 'OLD=1', 'API_TOKEN=first-secret-value'],
+        Labels: { 'org.opencontainers.image.version': '1', team: 'core' },
+      },
+    });
+    v2 = await fx.pushImage('acme/app', 'v2', {
+      layers: [baseLayer, Buffer.from('app v2, a little larger')],
+      config: {
+        Env: ['PATH=/usr/bin', 'MODE=prod', 'NEW=yes', 'API_TOKEN=second-secret-value'],
+        Labels: { 'org.opencontainers.image.version': '2', team: 'core', tier: 'gold' },
+      },
+    });
+    app = createAppContext(testConfig({ DOCKER_CONFIG: '/nonexistent' }), silentLogger, 'test');
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await registry?.stop();
+  });
+
+  it('lists config, layer and size differences exactly, secrets in env hidden', async () => {
+    const result = await call(app, { action: 'diff', repo: `${registry.host}/acme/app:v1`, other: `${registry.host}/acme/app:v2` });
+    if (result.isError) throw new Error(JSON.stringify(result.structuredContent));
+    const data = (result.structuredContent as { data: Record<string, unknown> }).data;
+    expect(data).toEqual({
+      image: {
+        reference: `${registry.host}/acme/app:v1`,
+        digest: v1.digest,
+        image_digest: v1.digest,
+        platform: 'linux/amd64',
+        size: size(v1),
+        layers: 2,
+      },
+      other: {
+        reference: `${registry.host}/acme/app:v2`,
+        digest: v2.digest,
+        image_digest: v2.digest,
+        platform: 'linux/amd64',
+        size: size(v2),
+        layers: 2,
+      },
+      identical: false,
+      config_identical: false,
+      config: {
+        env: {
+          added: { NEW: 'yes' },
+          removed: { OLD: '1' },
+          // A secret-named variable is listed as changed, its values never shown (the result
+          // redactor hides the whole entry under a *_TOKEN key).
+          changed: { MODE: { from: 'dev', to: 'prod' }, API_TOKEN: REDACTED },
+        },
+        labels: {
+          added: { tier: 'gold' },
+          removed: {},
+          changed: { 'org.opencontainers.image.version': { from: '1', to: '2' } },
+        },
+      },
+      layers: {
+        shared: [{ digest: v1.layers[0]!.digest, size: baseLayer.length }],
+        only_in_image: [{ digest: v1.layers[1]!.digest, size: 6 }],
+        only_in_other: [{ digest: v2.layers[1]!.digest, size: 23 }],
+        shared_prefix: 1,
+      },
+      size_delta: size(v2) - size(v1),
+    });
+    expect(JSON.stringify(result)).not.toContain('secret-value');
+  });
+
+  it('says an image is identical to itself', async () => {
+    const result = await call(app, {
+      action: 'diff',
+      repo: `${registry.host}/acme/app:v1`,
+      other: `${registry.host}/acme/app@${v1.digest}`,
+    });
+    const data = (
+      result.structuredContent as { data: { identical: boolean; config_identical: boolean; config: object; size_delta: number } }
+    ).data;
+    expect(data).toMatchObject({ identical: true, config_identical: true, config: {}, size_delta: 0 });
+  });
+
+  it('does not take file or package differences yet: rejected before any request', async () => {
+    const result = await call(app, {
+      action: 'diff',
+      repo: `${registry.host}/acme/app:v1`,
+      other: `${registry.host}/acme/app:v2`,
+      files: true,
+    });
+    expect(result.isError).toBe(true);
+    expect(result.structuredContent).toMatchObject({
+      error: { type: 'invalid_argument', message: expect.stringContaining("'files'") },
+    });
+  });
+});
