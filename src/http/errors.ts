@@ -1,30 +1,35 @@
 // Typed errors: every failure a tool can report, with the upstream status and message and a hint
 // for the user. Tool results show `{error: {type, message, status?, hint?}}`, never a stack.
 
-export type ErrorType =
-  | 'invalid_argument'
-  | 'unknown_action'
-  | 'gate_closed'
-  | 'read_only'
-  | 'bad_request'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'conflict'
-  | 'unsupported'
-  | 'rate_limited'
-  | 'upstream_error'
-  | 'timeout'
-  | 'network_error'
-  | 'cancelled'
-  | 'integrity_error'
+/**
+ * Every error type, as the keys of one interface, so a layer above can add its own with
+ * declaration merging instead of this file knowing about it (tools/tool-errors.ts adds the gate's).
+ */
+export interface ErrorTypes {
+  invalid_argument: true;
+  bad_request: true;
+  unauthorized: true;
+  forbidden: true;
+  not_found: true;
+  conflict: true;
+  unsupported: true;
+  rate_limited: true;
+  upstream_error: true;
+  timeout: true;
+  network_error: true;
+  cancelled: true;
+  integrity_error: true;
   /** Content of a kind the server does not parse (a media type, a config that is not JSON): described, not blamed. */
-  | 'unsupported_content'
+  unsupported_content: true;
   /** Content that breaks its own format's rules (a manifest list holding `null`, JSON nested past the bound). */
-  | 'invalid_content'
+  invalid_content: true;
   /** The egress policy refused a connection (a host, an address range or a redirect). */
-  | 'egress_denied'
-  | 'internal_error';
+  egress_denied: true;
+  /** A bug: never an upstream's fault, never expected. */
+  internal_error: true;
+}
+
+export type ErrorType = keyof ErrorTypes;
 
 export interface ErrorBody {
   type: ErrorType;

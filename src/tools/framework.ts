@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import { ARGUMENT_JSON_BOUNDS, jsonBoundsViolation } from '../util/json-bounds.js';
 import { capEnvelope, capError, DEFAULT_CAPS, type Caps } from './caps.js';
 import { formatIssues } from './validation-messages.js';
+import './tool-errors.js';
 
 /** Parameters of one action: name → zod schema (with `.describe()`). */
 export type ParamShape = Record<string, z.ZodType>;
