@@ -83,7 +83,7 @@ export const scimRoutes = {
     upstream: 'scim',
   }),
   update_user: route({
-    description: 'PUT',
+    description: 'replace user (fields left out are cleared)',
     method: 'PUT',
     path: `${base}/Users/{user_id}`,
     params: { user_id: userId, given_name: givenName, family_name: familyName, active: active.optional() },

@@ -29,7 +29,7 @@ export const teamRoutes = {
   }),
   get: route({ description: 'team', method: 'GET', path: groupPath, params: { org, group_name: groupName } }),
   update: route({
-    description: 'PUT',
+    description: 'replace name + description',
     method: 'PUT',
     path: groupPath,
     params: { org, group_name: groupName, name: name.optional(), description: description.optional() },
@@ -43,7 +43,7 @@ export const teamRoutes = {
     scope: 'organization owner',
   }),
   patch: route({
-    description: 'PATCH',
+    description: 'change name or description',
     method: 'PATCH',
     path: groupPath,
     params: { org, group_name: groupName, name: name.optional(), description: description.optional() },
