@@ -11,7 +11,7 @@ const entry = (platform: Descriptor['platform'], extra: Partial<Descriptor> = {}
     size: 1,
     platform,
     ...extra,
-  }) as Descriptor;
+  });
 
 describe('platform strings', () => {
   it('parses and formats os/arch[/variant]', () => {
