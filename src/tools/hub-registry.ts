@@ -11,6 +11,7 @@ import type { Manifest } from '../registry/client.js';
 import { parseConfigBytes } from '../registry/image-config.js';
 import { annotationsOf, imageManifest, inspect, platformsOf, platformWindow, requirePlatform } from '../registry/inspect.js';
 import { schema1Summary } from '../registry/schema1.js';
+import { tagsPointingAt } from '../registry/delete.js';
 import { listPaged } from '../registry/paging.js';
 import { listReferrers } from '../registry/referrers.js';
 import { sortTags, tagFilter } from '../registry/tag-order.js';
@@ -245,6 +246,17 @@ export const readActions: Record<string, Action<AppContext>> = {
         { exists: head.exists, digest: args.digest, size: head.size ?? null },
         { status: head.exists ? 200 : 404 },
       );
+    },
+  }),
+  tags_of: defineAction({
+    description: 'tags on the digest a tag or digest names',
+    params: { repo, reference },
+    run: async (args, { app, signal }) => {
+      const ref = app.registry.parse(args.repo, args.reference);
+      const head = await app.registry.headManifest(ref, manifestReference(ref), signal);
+      if (!head.exists || !head.digest) throw new ToolError('not_found', `${manifestReference(ref)} not found in ${ref.repository}`, 404);
+      const found = await tagsPointingAt(app.registry, ref, head.digest, undefined, signal);
+      return registryReply(app, ref.registry, { digest: head.digest, ...found });
     },
   }),
   list_referrers: defineAction({

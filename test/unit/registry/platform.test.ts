@@ -4,14 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { formatPlatform, isAttestation, parsePlatform, pickPlatform, platformMatches } from '../../../src/registry/platform.js';
 import type { Descriptor } from '../../../src/registry/platform.js';
 
-const entry = (platform: Descriptor['platform'], extra: Partial<Descriptor> = {}): Descriptor =>
-  ({
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    digest: `sha256:${'a'.repeat(64)}`,
-    size: 1,
-    platform,
-    ...extra,
-  });
+const entry = (platform: Descriptor['platform'], extra: Partial<Descriptor> = {}): Descriptor => ({
+  mediaType: 'application/vnd.oci.image.manifest.v1+json',
+  digest: `sha256:${'a'.repeat(64)}`,
+  size: 1,
+  platform,
+  ...extra,
+});
 
 describe('platform strings', () => {
   it('parses and formats os/arch[/variant]', () => {
