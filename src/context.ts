@@ -20,10 +20,7 @@ export interface AppContext {
   readonly version: string;
   readonly logger: Logger;
   readonly rateLimits: RateLimitStore;
-  readonly fetcher: PooledFetcher;
   readonly hubAuth: HubTokenManager;
-  /** Hub API requests, authenticated with the Hub JWT when credentials are configured. */
-  readonly hub: RequestBase;
   /** The Hub management API (route tables, paging, SCIM on its own bearer). */
   readonly hubClient: HubClient;
   /** Registry v2 / OCI client for any registry; tokens and cached content shared by every call. */
@@ -88,9 +85,7 @@ export function createAppContext(config: Config, logger: Logger, version: string
     version,
     logger,
     rateLimits,
-    fetcher: pool,
     hubAuth,
-    hub,
     hubClient,
     scout,
     egress,

@@ -2,6 +2,7 @@
 // and auth failures with their hints, and the Hub JWT shared with every other caller.
 import { graphql, http, HttpResponse } from 'msw';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { repoRoutes } from '../../../src/hub/routes/repos.js';
 import { ScoutClient } from '../../../src/scout/client.js';
 import { graphqlError } from '../../../src/scout/errors.js';
 import { ORGANIZATION_STATUS } from '../../../src/scout/queries.js';
@@ -189,14 +190,14 @@ describe('the mint is the Hub one', () => {
   it('Scout and Hub calls share the JWT', async () => {
     msw.server.use(
       graphql.link(`${SCOUT_URL}/v1/graphql`).query('OrganizationStatus', () => HttpResponse.json({ data: ORG_STATUS })),
-      http.get(`${HUB_URL}/v2/users/${USER}`, ({ request }) => {
+      http.get(`${HUB_URL}/v2/namespaces/${USER}/repositories/app`, ({ request }) => {
         expect(request.headers.get('authorization')).toBe(`Bearer ${counters.jwt}`);
         return HttpResponse.json({ username: USER });
       }),
     );
     const app = scoutApp();
     dataOf(await callScout(app, { action: 'status', org: 'myorg' }));
-    await app.hub.request({ path: `/v2/users/${USER}` });
+    await app.hubClient.call(repoRoutes.get, { namespace: USER, repository: 'app' });
     expect(counters.mints).toBe(1);
   });
 });

@@ -2,6 +2,7 @@ import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config.js';
 import type { AppContext } from '../../../src/context.js';
+import { repoRoutes } from '../../../src/hub/routes/repos.js';
 import { buildTools } from '../../../src/tools/catalog.js';
 import { callTool, type CallResult, type ToolSpec } from '../../../src/tools/framework.js';
 import { HUB_URL, testApp, testConfig, toolCtx } from '../../helpers/unit/app.js';
@@ -53,7 +54,7 @@ describe('rate_limit', () => {
 
   it('shows what an earlier Hub request recorded', async () => {
     msw.server.use(
-      http.get(`${HUB_URL}/v2/repositories/library/alpine`, () =>
+      http.get(`${HUB_URL}/v2/namespaces/library/repositories/alpine`, () =>
         HttpResponse.json(
           { name: 'alpine' },
           { headers: { 'x-ratelimit-limit': '180', 'x-ratelimit-remaining': '179', 'x-ratelimit-reset': '1736942460' } },
@@ -61,7 +62,7 @@ describe('rate_limit', () => {
       ),
     );
     const app = testApp();
-    await app.hub.request({ path: '/v2/repositories/library/alpine' });
+    await app.hubClient.call(repoRoutes.get, { namespace: 'library', repository: 'alpine' });
     const data = dataOf(await admin(app, 'rate_limit'));
     expect(data.hub).toMatchObject({ limit: 180, remaining: 179, reset: 1736942460 });
   });
