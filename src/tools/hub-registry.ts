@@ -20,6 +20,7 @@ import { sortTags, tagFilter } from '../registry/tag-order.js';
 import { defineAction, type Action, type ToolSpec } from './framework.js';
 import { headerValue } from './header-value.js';
 import { registryWriteActions } from './hub-registry-write.js';
+import { imageActions } from './hub-registry-image.js';
 
 const repo = z.string().min(1).max(512).describe('[host/]name[:tag|@digest]');
 const reference = z.string().max(200).optional().describe('Tag or digest (default latest)');
@@ -332,6 +333,6 @@ export function createHubRegistryTool(
     title: 'Container registry (OCI / Docker v2)',
     description: 'Docker Hub or any OCI registry: tags, manifests, platforms, configs, blobs, referrers, push, copy.',
     openWorld: true,
-    actions: { ...readActions, ...extra },
+    actions: { ...readActions, ...imageActions, ...extra },
   };
 }
