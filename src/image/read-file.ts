@@ -57,9 +57,17 @@ export interface FileAnswer {
   layers_streamed: number;
 }
 
+/** Control bytes no text file holds (NUL, DEL, C0 except tab, newlines, form feed, escape): binary. */
+function hasBinaryBytes(bytes: Buffer): boolean {
+  for (const byte of bytes) {
+    if (byte === 0x7f || (byte < 0x20 && !(byte >= 0x09 && byte <= 0x0d) && byte !== 0x1b)) return true;
+  }
+  return false;
+}
+
 function show(bytes: Buffer): { encoding: 'text' | 'base64'; content: string } {
   const text = bytes.toString('utf8');
-  if (!bytes.includes(0) && Buffer.from(text, 'utf8').equals(bytes)) return { encoding: 'text', content: text };
+  if (!hasBinaryBytes(bytes) && Buffer.from(text, 'utf8').equals(bytes)) return { encoding: 'text', content: text };
   return { encoding: 'base64', content: bytes.toString('base64') };
 }
 
