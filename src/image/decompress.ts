@@ -6,6 +6,7 @@ import { PassThrough, Transform, type TransformCallback } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { Decompress } from 'fzstd';
 import { ToolError } from '../http/errors.js';
+import { ZstdWindowGuard } from './zstd-guard.js';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
 
@@ -28,12 +29,14 @@ export function isLayerMediaType(mediaType: string): boolean {
 
 /** fzstd's chunked decoder as a Transform (its output buffers are reused, so each is copied). */
 class FzstdTransform extends Transform {
+  private readonly guard = new ZstdWindowGuard();
   private readonly decoder = new Decompress((data) => {
     this.push(Buffer.from(data));
   });
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     try {
+      this.guard.check(chunk);
       this.decoder.push(chunk);
       done();
     } catch (error) {
