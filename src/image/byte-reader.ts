@@ -58,10 +58,15 @@ export class ByteReader {
     }
   }
 
-  /** Skips `n` bytes; returns how many were actually there. */
+  /** Skips `n` bytes; returns how many were actually there. Most skips end inside the current chunk. */
   async skip(n: number): Promise<number> {
     let skipped = 0;
-    for await (const part of this.take(n)) skipped += part.byteLength;
+    while (skipped < n && (this.offset < this.chunk.byteLength || (await this.fill()))) {
+      const step = Math.min(n - skipped, this.chunk.byteLength - this.offset);
+      this.offset += step;
+      this.position += step;
+      skipped += step;
+    }
     return skipped;
   }
 

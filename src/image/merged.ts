@@ -52,6 +52,14 @@ function removeTree(view: MergedView, dir: string, keepSelf: boolean): void {
   }
 }
 
+/** One shape for every merged entry (a spread would give objects of many shapes, larger and slower). */
+function merged(entry: IndexEntry, layer: number): MergedEntry {
+  const out: MergedEntry = { path: entry.path, type: entry.type, size: entry.size, mode: entry.mode, layer };
+  if (entry.link !== undefined) out.link = entry.link;
+  if (entry.escaped) out.escaped = true;
+  return out;
+}
+
 export function mergeLayers(indexes: readonly LayerIndex[]): MergedView {
   const view: MergedView = { files: new Map(), wastedBytes: 0, wasted: new Map() };
   indexes.forEach((index, layer) => {
@@ -63,7 +71,7 @@ export function mergeLayers(indexes: readonly LayerIndex[]): MergedView {
         if (old.type === 'dir' && entry.type !== 'dir') removeTree(view, entry.path, false);
         else waste(view, old);
       }
-      view.files.set(entry.path, { ...entry, layer });
+      view.files.set(entry.path, merged(entry, layer));
     }
   });
   return view;

@@ -71,14 +71,23 @@ function number(block: Buffer, offset: number, length: number, what: string): nu
 
 function checksumOk(block: Buffer): boolean {
   const stored = number(block, 148, 8, 'checksum');
-  let unsigned = 0;
-  let signed = 0;
+  // The checksum field itself counts as eight spaces.
+  let unsigned = 8 * 0x20;
+  let high = 0;
   for (let i = 0; i < BLOCK; i++) {
-    const byte = i >= 148 && i < 156 ? 0x20 : block[i]!;
+    if (i === 148) i = 156;
+    const byte = block[i]!;
     unsigned += byte;
-    signed += byte > 127 ? byte - 256 : byte;
+    if (byte > 127) high++;
   }
-  return stored === unsigned || stored === signed;
+  // Some old tars summed signed bytes: each byte over 127 then counts 256 less.
+  return stored === unsigned || stored === unsigned - 256 * high;
+}
+
+function isZeroBlock(block: Buffer): boolean {
+  if (block[0] !== 0) return false; // every real header starts with a name
+  for (let i = 0; i < BLOCK; i++) if (block[i] !== 0) return false;
+  return true;
 }
 
 /** Lexical path inside the root: `/a/./b/../c` → `a/c`; `../../etc` → `etc`, flagged as escaped. */
@@ -124,7 +133,7 @@ export async function* tarEntries(source: AsyncIterable<Buffer>): AsyncGenerator
     const header = await reader.read(BLOCK);
     if (header.length === 0) return; // no end marker: tolerated, as GNU tar does
     if (header.length < BLOCK) throw bad(`the layer ends inside a header (at byte ${reader.position})`);
-    if (header.every((byte) => byte === 0)) {
+    if (isZeroBlock(header)) {
       await reader.drain(); // the rest is padding; read so the stream's digest is checked
       return;
     }
