@@ -88,7 +88,10 @@ export class ImageReader {
       sinceReport += bytes;
       if (sinceReport < 4 * 1024 * 1024 || !this.o.progress) return;
       sinceReport = 0;
-      void this.o.progress(at, this.layers.length, `layer ${at + 1}/${this.layers.length}: ${this.budget.fetched} bytes fetched`);
+      // Not awaited: a slow client must not stall the stream; a failed notification is not the call's failure.
+      this.o
+        .progress(at, this.layers.length, `layer ${at + 1}/${this.layers.length}: ${this.budget.fetched} bytes fetched`)
+        .catch(() => undefined);
     };
     await this.o.progress?.(at, this.layers.length, `reading layer ${at + 1}/${this.layers.length} (${layer.size} bytes)`);
     const result = await scanLayer(

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { layerTarBytes, type LayerStreamOptions } from './layer-stream.js';
 import { tarEntries, type EntryType } from './tar.js';
+import { languageEcosystem, MAX_MANIFEST_BYTES, parseLanguageManifest, type LanguagePackage } from './language-packages.js';
 
 export type IndexType = EntryType | 'whiteout' | 'opaque';
 
@@ -26,6 +27,8 @@ export interface LayerIndex {
   opaque: Set<string>;
   /** Captured bodies of metadata files (see isMetadataPath), by path. */
   metadata: Map<string, Buffer>;
+  /** npm and Python packages whose manifests this layer writes. */
+  language: LanguagePackage[];
   /** Uncompressed tar bytes. */
   tarBytes: number;
   /** Rough memory held, for the cache's byte bound. */
@@ -101,6 +104,7 @@ export async function scanLayer(
     whiteouts: new Set(),
     opaque: new Set(),
     metadata: new Map(),
+    language: [],
     tarBytes: 0,
     weight: 256,
   };
@@ -123,10 +127,21 @@ export async function scanLayer(
     if (want && entry.path === want.path) {
       capture = { path: entry.path, ...(await collect(body(), want.maxBytes)) };
       if (isMetadataPath(entry.path) && !capture.truncated) index.metadata.set(entry.path, capture.bytes);
+      const ecosystem = capture.truncated ? undefined : languageEcosystem(entry.path);
+      const pkg = ecosystem && parseLanguageManifest(ecosystem, capture.bytes, entry.path);
+      if (pkg) index.language.push(pkg);
     } else if (isMetadataPath(entry.path) && entry.size <= MAX_METADATA_BYTES) {
       const { bytes } = await collect(body(), MAX_METADATA_BYTES);
       index.metadata.set(entry.path, bytes);
       index.weight += bytes.byteLength;
+    } else if (entry.size <= MAX_MANIFEST_BYTES) {
+      const ecosystem = languageEcosystem(entry.path);
+      if (!ecosystem) continue;
+      const pkg = parseLanguageManifest(ecosystem, (await collect(body(), MAX_MANIFEST_BYTES)).bytes, entry.path);
+      if (pkg) {
+        index.language.push(pkg);
+        index.weight += 64 + (pkg.name.length + pkg.version.length) * 2;
+      }
     }
   }
   index.tarBytes = o.budget.used - before;

@@ -51,31 +51,75 @@ function transferError(error: unknown, digest: string, bytes: number, signal: Ab
   return new ToolError('network_error', `layer ${digest}: the body broke off after ${bytes} bytes (${cause})`, undefined, 'Retry.');
 }
 
-/** The compressed blob as verified chunks: the digest is checked when the last chunk has passed. */
-async function* verifiedChunks(web: ReadableStream<Uint8Array>, o: LayerStreamOptions): AsyncGenerator<Buffer> {
+/** Times one layer read resumes after its body breaks off (each resume is a Range GET). */
+export const MAX_RESUMES = 3;
+
+function resumable(error: unknown, signal: AbortSignal): boolean {
+  if (signal.aborted) return false;
+  if (error instanceof ToolError) return error.type === 'network_error' || error.type === 'timeout';
+  return true;
+}
+
+/** GET the blob from `offset` (a Range GET past 0); the registry must answer 206 to resume. */
+async function openAt(o: LayerStreamOptions, offset: number): Promise<ReadableStream<Uint8Array>> {
+  const result = await o.client.request<ReadableStream<Uint8Array>>(o.ref, {
+    path: `/v2/${o.ref.repository}/blobs/${o.layer.digest}`,
+    ...(offset > 0 ? { headers: { range: `bytes=${offset}-` } } : {}),
+    scopes: o.client.pull(o.ref),
+    read: 'stream',
+    signal: o.signal,
+  });
+  if (offset > 0 && result.status_code !== 206) {
+    result.data.cancel().catch(() => undefined);
+    throw new ToolError(
+      'network_error',
+      `layer ${o.layer.digest} broke off at byte ${offset} and the registry cannot resume it (no Range support)`,
+      undefined,
+      'Retry.',
+    );
+  }
+  return result.data;
+}
+
+/**
+ * The compressed blob as verified chunks: hashed as they pass, the digest checked after the last
+ * one. A body that breaks off resumes where it stopped (bytes already passed are never replayed,
+ * so the hash and everything downstream just continue).
+ */
+async function* verifiedChunks(first: ReadableStream<Uint8Array>, o: LayerStreamOptions): AsyncGenerator<Buffer> {
   const digest = o.layer.digest;
   const hash = createHash(algorithmOf(digest));
-  const reader = web.getReader();
   let bytes = 0;
-  let finished = false;
-  try {
-    for (;;) {
-      let step: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        step = await reader.read();
-      } catch (error) {
-        throw transferError(error, digest, bytes, o.signal);
+  let resumes = 0;
+  let web = first;
+  for (;;) {
+    const reader = web.getReader();
+    let finished = false;
+    try {
+      for (;;) {
+        let step: Awaited<ReturnType<typeof reader.read>>;
+        try {
+          step = await reader.read();
+        } catch (error) {
+          if (resumes >= MAX_RESUMES || !resumable(error, o.signal)) throw transferError(error, digest, bytes, o.signal);
+          break;
+        }
+        if (step.done) {
+          finished = true;
+          break;
+        }
+        hash.update(step.value);
+        bytes += step.value.byteLength;
+        o.budget.fetched += step.value.byteLength;
+        o.onFetched?.(step.value.byteLength);
+        yield Buffer.from(step.value.buffer, step.value.byteOffset, step.value.byteLength);
       }
-      if (step.done) break;
-      hash.update(step.value);
-      bytes += step.value.byteLength;
-      o.budget.fetched += step.value.byteLength;
-      o.onFetched?.(step.value.byteLength);
-      yield Buffer.from(step.value.buffer, step.value.byteOffset, step.value.byteLength);
+    } finally {
+      if (!finished) reader.cancel().catch(() => undefined);
     }
-    finished = true;
-  } finally {
-    if (!finished) reader.cancel().catch(() => undefined);
+    if (finished) break;
+    resumes++;
+    web = await openAt(o, bytes);
   }
   const actual = `${algorithmOf(digest)}:${hash.digest('hex')}`;
   if (actual !== digest)
@@ -111,13 +155,7 @@ export async function* layerTarBytes(o: LayerStreamOptions): AsyncGenerator<Buff
   // Compressed bytes never outnumber the tar they hold by much: a layer whose blob alone passes the
   // budget is refused before a byte is fetched.
   if (budget.used + layer.size > budget.limit) throw overBudget(budget, layer.digest);
-  const result = await o.client.request<ReadableStream<Uint8Array>>(o.ref, {
-    path: `/v2/${o.ref.repository}/blobs/${layer.digest}`,
-    scopes: o.client.pull(o.ref),
-    read: 'stream',
-    signal: o.signal,
-  });
-  const { kind, stream } = await sniffed(verifiedChunks(result.data, o));
+  const { kind, stream } = await sniffed(verifiedChunks(await openAt(o, 0), o));
   const decoded = pipeline(Readable.from(stream, { objectMode: false }), decompressor(kind), () => undefined);
   try {
     for await (const chunk of decoded as AsyncIterable<Buffer>) {

@@ -7,12 +7,14 @@ import { MAX_METADATA_BYTES } from './layer-index.js';
 import type { MergedView } from './merged.js';
 import { parseApkInstalled, parseDpkgStatus, parseOsRelease, type OsPackage } from './package-db.js';
 
-export type PackageType = 'deb' | 'apk';
+export type PackageType = 'deb' | 'apk' | 'npm' | 'pypi';
 
 export interface InstalledPackage extends OsPackage {
   type: PackageType;
   /** The layer (0 = base) that installed this version. */
   layer: number;
+  /** Language packages: where the manifest is. */
+  path?: string;
 }
 
 export interface PackageReport {
@@ -58,7 +60,7 @@ export function installedPackages(indexes: readonly LayerIndex[], view: MergedVi
   indexes.forEach((index, layer) => {
     for (const path of paths) {
       const bytes = index.metadata.get(path);
-      const type: PackageType = path === APK ? 'apk' : 'deb';
+      const type: 'deb' | 'apk' = path === APK ? 'apk' : 'deb';
       let next: OsPackage[] | undefined;
       if (bytes) next = parserFor(path)!(bytes.toString('utf8'));
       else if (index.byPath.has(path) || deletedIn(index, path)) next = []; // replaced by a non-file, or deleted
@@ -101,4 +103,16 @@ function osRelease(indexes: readonly LayerIndex[], view: MergedView): Record<str
     if (bytes) return parseOsRelease(bytes.toString('utf8'));
   }
   return null;
+}
+
+/** npm and Python packages visible in the merged filesystem, each from the layer that wrote its manifest. */
+export function languagePackages(indexes: readonly LayerIndex[], view: MergedView): InstalledPackage[] {
+  const out: InstalledPackage[] = [];
+  indexes.forEach((index, layer) => {
+    for (const pkg of index.language) {
+      if (view.files.get(pkg.path)?.layer !== layer) continue; // shadowed or deleted by an upper layer
+      out.push({ name: pkg.name, version: pkg.version, type: pkg.ecosystem, layer, path: `/${pkg.path}` });
+    }
+  });
+  return out.sort((a, b) => a.name.localeCompare(b.name) || (a.path ?? '').localeCompare(b.path ?? ''));
 }

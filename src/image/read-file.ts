@@ -54,7 +54,6 @@ export interface FileAnswer {
   encoding?: 'text' | 'base64';
   content?: string;
   truncated?: boolean;
-  layers_streamed: number;
 }
 
 /** Control bytes no text file holds (NUL, DEL, C0 except tab, newlines, form feed, escape): binary. */
@@ -83,7 +82,6 @@ export async function readImageFile(reader: ImageReader, asked: string, maxBytes
   let path = normalisePath(asked).path;
   if (path === '') throw new ToolError('invalid_argument', `read_file: '${asked.slice(0, 200)}' is the root directory; files lists it`);
   const links: string[] = [];
-  const streamedBefore = reader.streamed.length;
   for (let hop = 0; ; hop++) {
     if (hop > MAX_HOPS)
       throw new ToolError(
@@ -120,7 +118,6 @@ export async function readImageFile(reader: ImageReader, asked: string, maxBytes
         type: entry.type,
         size: entry.size,
         mode: entry.mode.toString(8).padStart(4, '0'),
-        layers_streamed: 0,
       };
       if (entry.type === 'dir') throw new ToolError('invalid_argument', `/${path} is a directory; files with path '/${path}' lists it`);
       if (entry.type === 'file') {
@@ -129,7 +126,6 @@ export async function readImageFile(reader: ImageReader, asked: string, maxBytes
         Object.assign(answer, { size: capture.size, sha256: capture.sha256, ...show(capture.bytes) });
         if (capture.truncated) answer.truncated = true;
       }
-      answer.layers_streamed = reader.streamed.length - streamedBefore;
       return answer;
     }
     if (next === undefined)

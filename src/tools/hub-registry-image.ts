@@ -11,7 +11,7 @@ import { listFiles, wastedReport } from '../image/file-list.js';
 import { layerSteps } from '../image/history.js';
 import { ImageReader } from '../image/image-reader.js';
 import { mergeLayers } from '../image/merged.js';
-import { installedPackages } from '../image/packages.js';
+import { installedPackages, languagePackages } from '../image/packages.js';
 import { readImageFile } from '../image/read-file.js';
 import { defineAction, type Action, type ToolContext } from './framework.js';
 
@@ -19,7 +19,7 @@ const repo = z.string().min(1).max(512).describe('[host/]name[:tag|@digest]');
 const reference = z.string().max(200).optional().describe('Tag or digest (default latest)');
 const platform = z.string().max(60).optional().describe('os/arch[/variant]');
 const sort = z.enum(['path', 'size']).optional().describe('size: largest first');
-const path = z.string().max(4096).describe('Path in the image (/etc/os-release); files: a prefix');
+const path = z.string().max(4096).describe('Image path (files: prefix)');
 const maxItems = z.number().int().min(1).max(10000).optional().describe('Item cap (default 1000)');
 
 async function open(args: { repo: string; reference?: string; platform?: string }, ctx: ToolContext<AppContext>): Promise<ImageReader> {
@@ -38,14 +38,9 @@ function rateLimit(app: AppContext, args: { repo: string }): ReturnType<AppConte
   return app.rateLimits.get(upstreamName(app.registry.parse(args.repo).registry)) ?? null;
 }
 
-/** What every streaming answer says about its cost. */
-function cost(reader: ImageReader): { layers_streamed: number; bytes_fetched: number } {
-  return { layers_streamed: reader.streamed.length, bytes_fetched: reader.budget.fetched };
-}
-
 export const imageActions: Record<string, Action<AppContext>> = {
   layers: defineAction({
-    description: 'layers: size, build step (no blob read)',
+    description: 'per layer: size, build step',
     params: { repo, reference, platform, sort },
     run: async (args, ctx) => {
       const reader = await open(args, ctx);
@@ -70,14 +65,14 @@ export const imageActions: Record<string, Action<AppContext>> = {
     },
   }),
   files: defineAction({
-    description: 'files of the image (or one layer): whiteouts applied, filters, wasted space',
+    description: 'merged files, or one layer; wasted space',
     params: {
       repo,
       reference,
       platform,
-      layer: z.string().max(200).optional().describe("One layer's own changes: index (0 = base) or digest"),
+      layer: z.string().max(200).optional().describe('Index (0=base) or digest'),
       path: path.optional(),
-      glob: z.string().max(1024).optional().describe('Glob on the path (**/*.so)'),
+      glob: z.string().max(1024).optional().describe('**/*.so'),
       min_size: z.number().int().min(0).optional().describe('Bytes'),
       sort,
       max_items: maxItems,
@@ -86,7 +81,7 @@ export const imageActions: Record<string, Action<AppContext>> = {
         .regex(/^\d{1,9}$/)
         .optional()
         .describe('From next'),
-      wasted: z.boolean().optional().describe('Bytes hidden by upper layers, worst paths'),
+      wasted: z.boolean().optional().describe('Add wasted space'),
     },
     run: async (args, ctx) => {
       const reader = await open(args, ctx);
@@ -109,13 +104,13 @@ export const imageActions: Record<string, Action<AppContext>> = {
         if (args.wasted) data.wasted = wastedReport(view, 20);
       }
       const { next, ...rest } = data as { next?: number };
-      const out = envelope({ digest: reader.manifest.digest, ...rest, ...cost(reader) }, rateLimit(ctx.app, args));
+      const out = envelope({ digest: reader.manifest.digest, ...rest }, rateLimit(ctx.app, args));
       // The cursor pins the image by digest, so a tag moving between pages cannot mix two images.
       return next === undefined ? out : { ...out, truncated: true, next: { cursor: String(next), reference: reader.manifest.digest } };
     },
   }),
   read_file: defineAction({
-    description: "one file's content (whiteouts, symlinks followed)",
+    description: "a file's content",
     params: {
       repo,
       reference,
@@ -126,27 +121,30 @@ export const imageActions: Record<string, Action<AppContext>> = {
     run: async (args, ctx) => {
       const reader = await open(args, ctx);
       const answer = await readImageFile(reader, args.path, args.max_bytes ?? 65536);
-      const out = envelope({ digest: reader.manifest.digest, ...answer, bytes_fetched: reader.budget.fetched }, rateLimit(ctx.app, args));
+      const out = envelope({ digest: reader.manifest.digest, ...answer }, rateLimit(ctx.app, args));
       return answer.truncated ? { ...out, truncated: true } : out;
     },
   }),
   packages: defineAction({
-    description: 'OS and installed packages (dpkg, apk) with the layer of each',
+    description: 'OS packages by layer',
     params: {
       repo,
       reference,
       platform,
-      name: z.string().max(200).optional().describe('Package name substring'),
+      name: z.string().max(200).optional().describe('Name substring'),
+      language: z.boolean().optional().describe('Add npm, pypi'),
       max_items: maxItems,
     },
     run: async (args, ctx) => {
       const reader = await open(args, ctx);
       const indexes = await reader.all();
-      const report = installedPackages(indexes, mergeLayers(indexes));
+      const view = mergeLayers(indexes);
+      const report = installedPackages(indexes, view);
+      const all = args.language ? [...report.packages, ...languagePackages(indexes, view)] : report.packages;
       const wanted = args.name?.toLowerCase();
-      const matching = wanted ? report.packages.filter((p) => p.name.toLowerCase().includes(wanted)) : report.packages;
-      const counts: Record<string, number> = { total: report.packages.length };
-      for (const pkg of report.packages) counts[pkg.type] = (counts[pkg.type] ?? 0) + 1;
+      const matching = wanted ? all.filter((p) => p.name.toLowerCase().includes(wanted)) : all;
+      const counts: Record<string, number> = { total: all.length };
+      for (const pkg of all) counts[pkg.type] = (counts[pkg.type] ?? 0) + 1;
       const limit = args.max_items ?? 1000;
       const out = envelope(
         {
@@ -157,7 +155,6 @@ export const imageActions: Record<string, Action<AppContext>> = {
           matching: matching.length,
           packages: matching.slice(0, limit),
           ...(report.notes.length > 0 ? { notes: report.notes } : {}),
-          ...cost(reader),
         },
         rateLimit(ctx.app, args),
       );

@@ -175,11 +175,10 @@ describe.skipIf(skip)('hub_registry image insight on a real registry', () => {
     const app = imageApp();
     const progress: Progress[] = [];
     proxy.reset();
-    const merged = dataOf<{ view: string; files: FileRow[]; layers_streamed: number }>(
+    const merged = dataOf<{ view: string; files: FileRow[] }>(
       await callImage(app, { action: 'files', repo: repo('insight/debian:bookworm') }, progress),
     );
     expect(merged.view).toBe('merged');
-    expect(merged.layers_streamed).toBe(3);
     expect(progress.length).toBeGreaterThanOrEqual(3);
     expect(progress.every((p) => p.total === 3)).toBe(true);
     const byPath = new Map(merged.files.map((f) => [f.path, f]));
@@ -196,12 +195,11 @@ describe.skipIf(skip)('hub_registry image insight on a real registry', () => {
     expect(blobReads(debian.layers.map((l) => l.digest))).toEqual(['layer 0', 'layer 1', 'layer 2']);
 
     proxy.reset();
-    const again = dataOf<{ files: FileRow[]; bytes_fetched: number; layers_streamed: number }>(
+    const again = dataOf<{ files: FileRow[] }>(
       await callImage(app, { action: 'files', repo: repo('insight/debian:bookworm'), glob: '/etc/**', min_size: 1, sort: 'size' }),
     );
     expect(proxy.count({ kind: 'blob' })).toBe(0);
     expect(proxy.bytes().out).toBeLessThan(1024);
-    expect([again.bytes_fetched, again.layers_streamed]).toEqual([0, 0]);
     expect(again.files.map((f) => f.path)).toEqual(['/etc/motd', '/etc/app/new.conf']);
   });
 
@@ -297,13 +295,13 @@ describe.skipIf(skip)('hub_registry image insight on a real registry', () => {
     const top = dataOf<Record<string, unknown>>(
       await callImage(app, { action: 'read_file', repo: repo('insight/five:v1'), path: '/shared.txt' }),
     );
-    expect(top).toMatchObject({ layer: 4, content: 'layer 4 wrote this\n', layers_streamed: 1 });
+    expect(top).toMatchObject({ layer: 4, content: 'layer 4 wrote this\n' });
     expect(blobReads(digests)).toEqual(['layer 4']);
     proxy.reset();
     const low = dataOf<Record<string, unknown>>(
       await callImage(app, { action: 'read_file', repo: repo('insight/five:v1'), path: '/layer-2.txt' }),
     );
-    expect(low).toMatchObject({ layer: 2, content: 'only in layer 2\n', layers_streamed: 2 });
+    expect(low).toMatchObject({ layer: 2, content: 'only in layer 2\n' });
     expect(blobReads(digests)).toEqual(['layer 3', 'layer 2']);
   });
 
@@ -377,5 +375,46 @@ describe.skipIf(skip)('hub_registry image insight on a real registry', () => {
     expect(error.message).toContain('DOCKERHUB_MAX_SCAN_BYTES');
     expect(error.message).toContain(big.layers[0]!.digest);
     expect(dataOf<{ layer_count: number }>(await callImage(app, { action: 'layers', repo: repo('insight/big:v1') })).layer_count).toBe(1);
+  });
+
+  it('packages with language: npm and Python packages the merged filesystem still holds, off unless asked', async () => {
+    const fx = Fixtures.for(reg);
+    const pkg = (name: string, version: string): string => JSON.stringify({ name, version, main: 'index.js' });
+    await pushLayers(fx, 'insight/node', 'v1', [
+      layerOf([
+        { path: 'usr/local/lib/node_modules/npm/package.json', body: pkg('npm', '10.8.1') },
+        { path: 'app/node_modules/left-pad/package.json', body: pkg('left-pad', '1.3.0') },
+        { path: 'app/package.json', body: pkg('my-app', '0.0.1') },
+      ]),
+      layerOf(
+        [
+          { path: 'app/node_modules/@scope/util/package.json', body: pkg('@scope/util', '2.0.0') },
+          { path: 'app/node_modules/.wh.left-pad' },
+          {
+            path: 'usr/lib/python3/dist-packages/requests-2.31.0.dist-info/METADATA',
+            body: 'Metadata-Version: 2.1\nName: requests\nVersion: 2.31.0\n\nbody\n',
+          },
+        ],
+        'zstd',
+      ),
+    ]);
+    const app = imageApp();
+    const plain = dataOf<{ counts: Record<string, number> }>(await callImage(app, { action: 'packages', repo: repo('insight/node:v1') }));
+    expect(plain.counts).toEqual({ total: 0 });
+    const withLanguage = dataOf<{ counts: Record<string, number>; packages: Array<Record<string, unknown>> }>(
+      await callImage(app, { action: 'packages', repo: repo('insight/node:v1'), language: true }),
+    );
+    expect(withLanguage.counts).toEqual({ total: 3, npm: 2, pypi: 1 });
+    expect(withLanguage.packages).toEqual([
+      { name: '@scope/util', version: '2.0.0', type: 'npm', layer: 1, path: '/app/node_modules/@scope/util/package.json' },
+      { name: 'npm', version: '10.8.1', type: 'npm', layer: 0, path: '/usr/local/lib/node_modules/npm/package.json' },
+      {
+        name: 'requests',
+        version: '2.31.0',
+        type: 'pypi',
+        layer: 1,
+        path: '/usr/lib/python3/dist-packages/requests-2.31.0.dist-info/METADATA',
+      },
+    ]);
   });
 });

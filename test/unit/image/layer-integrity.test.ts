@@ -71,3 +71,41 @@ describe('layer blobs are verified as they stream', () => {
     expect(error.message).toContain(digest);
   });
 });
+
+describe('a layer body that breaks off resumes with a Range GET', () => {
+  it('continues from the byte where it stopped and still verifies the digest', async () => {
+    const { built, layer } = image();
+    const digest = built.layers[0]!.digest;
+    const ranges: Array<string | null> = [];
+    msw.server.use(
+      http.get(new RegExp(`^${REG_ORIGIN}/v2/t/app/blobs/${digest}$`), ({ request }) => {
+        const range = request.headers.get('range');
+        ranges.push(range);
+        if (range) {
+          const from = Number(/^bytes=(\d+)-$/.exec(range)![1]);
+          return new HttpResponse(new Uint8Array(layer.subarray(from)), {
+            status: 206,
+            headers: { 'content-range': `bytes ${from}-${layer.length - 1}/${layer.length}` },
+          });
+        }
+        // 40 bytes arrive, then the connection drops.
+        let pulls = 0;
+        const stream = new ReadableStream<Uint8Array>({
+          async pull(controller) {
+            if (pulls++ === 0) return controller.enqueue(new Uint8Array(layer.subarray(0, 40)));
+            // Later, so the first bytes reach the reader before the error does.
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            controller.error(new Error('connection reset'));
+          },
+        });
+        return new HttpResponse(stream, { headers: { 'content-length': String(layer.length) } });
+      }),
+      ...exampleRegistry({ auth: 'none' }).putImage('t/app', built, 'v1').handlers(),
+    );
+    const answer = ok<{ content: string }>(
+      await callRegistry(registryApp(), { action: 'read_file', repo: `${REG_HOST}/t/app:v1`, path: '/etc/hostname' }),
+    ).data;
+    expect(answer.content).toBe('box\n');
+    expect(ranges).toEqual([null, 'bytes=40-']);
+  });
+});

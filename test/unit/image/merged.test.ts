@@ -12,6 +12,7 @@ function layer(digest: string, entries: IndexEntry[]): LayerIndex {
     whiteouts: new Set(),
     opaque: new Set(),
     metadata: new Map(),
+    language: [],
     tarBytes: 0,
     weight: 0,
   };
