@@ -269,6 +269,16 @@ export const SETTINGS: readonly Setting[] = [
     description: 'Tool results larger than this are cut down and marked `truncated`.',
   },
   {
+    key: 'maxScanBytes',
+    env: ['DOCKERHUB_MAX_SCAN_BYTES'],
+    kind: 'int',
+    min: 1048576,
+    max: 1099511627776,
+    default: 4294967296,
+    description:
+      'Most uncompressed layer bytes one image-insight call (`files`, `read_file`, `packages`) streams; past it the call stops with a clear error. Bounds decompression bombs too.',
+  },
+  {
     key: 'logLevel',
     env: ['LOG_LEVEL'],
     flag: 'log-level',

@@ -38,6 +38,7 @@ const ConfigSchema = z.object({
   streamMinRate: z.number().int(),
   streamStallSeconds: z.number().int(),
   maxResultBytes: z.number().int(),
+  maxScanBytes: z.number().int(),
   logLevel: z.enum(LOG_LEVELS),
 });
 
@@ -227,6 +228,7 @@ export function loadConfig(sources: ConfigSources, version = '0.0.0'): ConfigOut
     streamMinRate: values.streamMinRate,
     streamStallSeconds: values.streamStallSeconds,
     maxResultBytes: values.maxResultBytes,
+    maxScanBytes: values.maxScanBytes,
     logLevel: values.logLevel,
   };
   const result = ConfigSchema.safeParse(candidate);

@@ -165,6 +165,22 @@ function paramSchema(schema: z.ZodType): object {
   return trimSchema(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })) as object;
 }
 
+/**
+ * Two actions may share a parameter name with different allowed values (`sort`: semver/name for
+ * tags, path/size for files); the one flat schema must allow both, or a model never sends the
+ * second set. Otherwise the first action's schema stands.
+ */
+function mergeParam(seen: object | undefined, next: object): object {
+  if (!seen) return next;
+  const a = seen as { enum?: unknown[]; description?: string };
+  const b = next as { enum?: unknown[]; description?: string };
+  if (!Array.isArray(a.enum) || !Array.isArray(b.enum)) return seen;
+  const values = [...new Set([...a.enum, ...b.enum])];
+  const description =
+    a.description && b.description && a.description !== b.description ? `${a.description}; ${b.description}` : a.description;
+  return { ...seen, enum: values, ...(description ? { description } : {}) };
+}
+
 function requiredParams(shape: ParamShape): string[] {
   return Object.entries(shape)
     .filter(([, schema]) => !schema.safeParse(undefined).success)
@@ -184,7 +200,7 @@ export function describeTool<App>(spec: ToolSpec<App>, config: Pick<Config, 'rea
   for (const name of described) {
     const action = spec.actions[name]!;
     for (const [param, schema] of Object.entries(action.shape)) {
-      properties[param] ??= paramSchema(schema);
+      properties[param] = mergeParam(properties[param], paramSchema(schema));
     }
     const required = requiredParams(action.shape);
     // With the gate closed the model learns up front which arguments will be refused.

@@ -19,6 +19,7 @@ import { defineAction, type Action, type ToolSpec } from './framework.js';
 import { headerValue } from './header-value.js';
 import { registryWriteActions } from './hub-registry-write.js';
 import { imageInsightActions } from './hub-registry-attest.js';
+import { imageActions } from './hub-registry-image.js';
 import { digest, platform, reference, registryReply, repo } from './hub-registry-shared.js';
 
 const platformOffset = z.number().int().min(0).max(1_000_000).optional().describe('Index children to skip (from next)');
@@ -329,6 +330,6 @@ export function createHubRegistryTool(extra: Record<string, Action<AppContext>> 
     title: 'Container registry (OCI / Docker v2)',
     description: 'Docker Hub or any OCI registry: tags, manifests, platforms, configs, blobs, referrers, push, copy.',
     openWorld: true,
-    actions: { ...readActions, ...imageInsightActions, ...extra },
+    actions: { ...readActions, ...imageActions, ...imageInsightActions, ...extra },
   };
 }

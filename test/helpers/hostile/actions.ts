@@ -70,6 +70,8 @@ export function plausibleValues(registryHost: string, repo = 'acme/app'): Record
     user_name: 'jo@acme.io',
     cve_id: 'CVE-2024-3094',
     description: 'hostile suite',
+    // hub_registry read_file / files: a file every fixture image has.
+    path: '/etc/os-release',
   };
 }
 

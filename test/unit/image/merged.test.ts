@@ -1,0 +1,91 @@
+// The merged filesystem: whiteouts, opaque directories, replacement, and the bytes they waste.
+import { describe, expect, it } from 'vitest';
+import { listFiles, wastedReport } from '../../../src/image/file-list.js';
+import type { IndexEntry, LayerIndex } from '../../../src/image/layer-index.js';
+import { globMatcher, mergeLayers } from '../../../src/image/merged.js';
+
+function layer(digest: string, entries: IndexEntry[]): LayerIndex {
+  const index: LayerIndex = {
+    digest,
+    entries,
+    byPath: new Map(),
+    whiteouts: new Set(),
+    opaque: new Set(),
+    metadata: new Map(),
+    language: [],
+    tarBytes: 0,
+    weight: 0,
+  };
+  for (const e of entries) {
+    if (e.type === 'whiteout') index.whiteouts.add(e.path);
+    else if (e.type === 'opaque') index.opaque.add(e.path);
+    else index.byPath.set(e.path, e);
+  }
+  return index;
+}
+
+const file = (path: string, size: number): IndexEntry => ({ path, type: 'file', size, mode: 0o644 });
+const dir = (path: string): IndexEntry => ({ path, type: 'dir', size: 0, mode: 0o755 });
+
+describe('mergeLayers', () => {
+  const base = layer('sha256:0', [
+    dir('etc'),
+    file('etc/a', 10),
+    file('etc/b', 20),
+    dir('cache'),
+    file('cache/x', 100),
+    file('cache/y', 50),
+    file('big', 1000),
+  ]);
+  const upper = layer('sha256:1', [
+    { path: 'etc/b', type: 'whiteout', size: 0, mode: 0 },
+    { path: 'cache', type: 'opaque', size: 0, mode: 0 },
+    file('cache/z', 5),
+    file('big', 1),
+    { path: 'etc/alias', type: 'symlink', size: 0, mode: 0o777, link: 'a' },
+  ]);
+  const view = mergeLayers([base, upper]);
+
+  it('applies whiteouts and opaque directories and keeps the layer that last wrote each path', () => {
+    const page = listFiles(view.files.values(), { maxItems: 100, offset: 0 });
+    expect(page.files.map((f) => [f.path, f.layer])).toEqual([
+      ['/big', 1],
+      ['/cache', 0],
+      ['/cache/z', 1],
+      ['/etc', 0],
+      ['/etc/a', 0],
+      ['/etc/alias', 1],
+    ]);
+    expect(page.files.find((f) => f.path === '/etc/alias')).toMatchObject({ type: 'symlink', link: 'a', mode: '0777' });
+  });
+
+  it('counts shadowed and deleted lower-layer bytes as wasted, worst first', () => {
+    expect(wastedReport(view, 2)).toEqual({
+      wasted_bytes: 1000 + 20 + 100 + 50,
+      worst: [
+        { path: '/big', bytes: 1000, layers: [0] },
+        { path: '/cache/x', bytes: 100, layers: [0] },
+      ],
+    });
+  });
+
+  it('filters by prefix, glob and size, sorts by size and pages with an offset', () => {
+    const all = [...view.files.values()];
+    expect(listFiles(all, { path: '/etc/', maxItems: 10, offset: 0 }).files.map((f) => f.path)).toEqual(['/etc', '/etc/a', '/etc/alias']);
+    expect(listFiles(all, { glob: '**/a*', maxItems: 10, offset: 0 }).files.map((f) => f.path)).toEqual(['/etc/a', '/etc/alias']);
+    const bySize = listFiles(all, { minSize: 1, sort: 'size', maxItems: 2, offset: 0 });
+    expect(bySize).toMatchObject({ total: 3, total_bytes: 16, next: 2 });
+    expect(bySize.files.map((f) => f.path)).toEqual(['/etc/a', '/cache/z']);
+    const last = listFiles(all, { minSize: 1, sort: 'size', maxItems: 2, offset: 2 });
+    expect(last.files.map((f) => f.path)).toEqual(['/big']);
+    expect(last.next).toBeUndefined();
+  });
+
+  it('globs: * stays within a directory, ** crosses them', () => {
+    expect(globMatcher('/usr/*/x')('usr/lib/x')).toBe(true);
+    expect(globMatcher('usr/*/x')('usr/lib/y/x')).toBe(false);
+    expect(globMatcher('**/*.so')('lib.so')).toBe(true);
+    expect(globMatcher('**/*.so')('usr/lib/a/b.so')).toBe(true);
+    expect(globMatcher('**/x.so')('usr/libx.so')).toBe(false);
+  });
+});
