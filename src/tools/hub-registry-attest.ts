@@ -6,6 +6,8 @@ import type { AppContext } from '../context.js';
 import { readAttestations } from '../image/attestations/read.js';
 import { DEFAULT_PAGE_SIZE } from '../image/attestations/document-page.js';
 import { baseImage } from '../image/meta/base-image.js';
+import { diffContents } from '../image/contents-diff.js';
+import { ImageReader } from '../image/image-reader.js';
 import { diffImages } from '../image/meta/diff.js';
 import type { AttestationKind } from '../image/attestations/predicate-types.js';
 import { parsePlatform } from '../registry/platform.js';
@@ -60,17 +62,38 @@ export const imageInsightActions: Record<string, Action<AppContext>> = {
   // databases (layer streaming). Until then `files` / `packages` are unknown parameters, rejected
   // before any request, rather than flags every model context pays for.
   diff: defineAction({
-    description: 'vs other: config, layers, size',
+    description: 'vs other: config, layers, size (+files, packages)',
     params: {
       repo,
       reference,
       platform,
       other: z.string().min(1).max(512).describe('Image to compare with'),
+      files: z.boolean().optional().describe('Also file changes (reads layers)'),
+      packages: z.boolean().optional().describe('Also package changes (reads layers)'),
     },
-    run: async (args, { app, signal }) => {
+    run: async (args, ctx) => {
+      const { app, signal } = ctx;
       const ref = app.registry.parse(args.repo, args.reference);
       const other = app.registry.parse(args.other);
-      const data = await diffImages(app.registry, ref, other, args.platform ? parsePlatform(args.platform) : undefined, signal);
+      const wantedPlatform = args.platform ? parsePlatform(args.platform) : undefined;
+      const data = await diffImages(app.registry, ref, other, wantedPlatform, signal);
+      if (args.files === true || args.packages === true) {
+        const open = (image: typeof ref) =>
+          ImageReader.open({
+            client: app.registry,
+            ref: image,
+            ...(wantedPlatform ? { platform: wantedPlatform } : {}),
+            maxScanBytes: app.config.maxScanBytes,
+            signal,
+            progress: (done, total, message) => ctx.progress(done, total, message),
+          });
+        const contents = await diffContents(await open(ref), await open(other), {
+          files: args.files === true,
+          packages: args.packages === true,
+          maxItems: 200,
+        });
+        Object.assign(data, contents);
+      }
       return registryReply(app, ref.registry, data);
     },
   }),

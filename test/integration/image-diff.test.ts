@@ -117,16 +117,66 @@ describe.skipIf(skip)('diff', () => {
     expect(data).toMatchObject({ identical: true, config_identical: true, config: {}, size_delta: 0 });
   });
 
-  it('does not take file or package differences yet: rejected before any request', async () => {
+  it('files and packages: what the other image adds, drops and changes, reading shared layers once', async () => {
+    const dpkg = (packages: [string, string][]): string =>
+      packages
+        .map(([name, version]) => `Package: ${name}\nStatus: install ok installed\nVersion: ${version}\nArchitecture: amd64\n`)
+        .join('\n');
+    const fx = Fixtures.for(registry);
+    const base = {
+      files: {
+        'etc/os-release': 'ID=debian\n',
+        'usr/bin/tool': 'tool v1',
+        'var/lib/dpkg/status': dpkg([
+          ['libfoo', '1.0'],
+          ['libbar', '2.0'],
+        ]),
+      },
+    };
+    await fx.pushImage('acme/contents', 'v1', { layers: [base, { files: { 'app/main': 'v1 code', 'app/old': 'gone later' } }] });
+    await fx.pushImage('acme/contents', 'v2', {
+      layers: [
+        base,
+        {
+          files: {
+            'app/main': 'v2 code, a little longer',
+            'app/new': 'added',
+            'var/lib/dpkg/status': dpkg([
+              ['libfoo', '1.1'],
+              ['libbaz', '3.0'],
+            ]),
+          },
+        },
+      ],
+    });
     const result = await call(app, {
       action: 'diff',
-      repo: `${registry.host}/acme/app:v1`,
-      other: `${registry.host}/acme/app:v2`,
+      repo: `${registry.host}/acme/contents:v1`,
+      other: `${registry.host}/acme/contents:v2`,
       files: true,
+      packages: true,
     });
-    expect(result.isError).toBe(true);
-    expect(result.structuredContent).toMatchObject({
-      error: { type: 'invalid_argument', message: expect.stringContaining("'files'") },
+    expect(result.isError, JSON.stringify(result.structuredContent)).toBeFalsy();
+    const data = (result.structuredContent as { data: Record<string, unknown> }).data;
+    expect(data.files).toMatchObject({
+      added: { count: 1, items: [{ path: 'app/new', type: 'file', size: 5 }] },
+      removed: { count: 1, items: [{ path: 'app/old' }] },
+      // The dpkg database keeps its size but is written by another layer: flagged as rewritten.
+      changed: {
+        count: 2,
+        items: [
+          { path: 'app/main', size_before: 7, size_after: 24 },
+          { path: 'var/lib/dpkg/status', rewritten: true },
+        ],
+      },
     });
+    expect(data.packages).toEqual({
+      added: { count: 1, items: [{ type: 'deb', name: 'libbaz', version: '3.0' }] },
+      removed: { count: 1, items: [{ type: 'deb', name: 'libbar', version: '2.0' }] },
+      changed: { count: 1, items: [{ type: 'deb', name: 'libfoo', from: '1.0', to: '1.1' }] },
+    });
+    // The base layer is shared: three distinct layers streamed, not four; its files are unchanged.
+    expect(data.layers_streamed).toBe(3);
+    expect(JSON.stringify(data.files)).not.toContain('usr/bin/tool');
   });
 });

@@ -1,6 +1,6 @@
 // diff: two images side by side, one platform each: config differences, layers shared and only
 // in one (by digest; a shared leading run is a shared base), and the size delta. File and package
-// differences need the per-layer file index and package databases, which are not read here.
+// differences (image/contents-diff.ts) read layers, so the tool adds them only when asked.
 import { ToolError } from '../../http/errors.js';
 import type { Manifest, RegistryClient } from '../../registry/client.js';
 import { configPlatform, readConfig, summariseConfig } from '../../registry/image-config.js';
