@@ -1,12 +1,11 @@
 // sbom and provenance against real `docker buildx build --sbom --provenance` output: the OCI
 // layouts in the shared test data pushed byte for byte to a real registry, and the summaries
 // checked against the in-toto statements read from the same layouts.
+import { callRegistryTool, dataOf } from '../helpers/registry-tool.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { createAppContext, type AppContext } from '../../src/context.js';
 import { silentLogger } from '../../src/log.js';
-import { callTool, type CallResult } from '../../src/tools/framework.js';
-import { createHubRegistryTool } from '../../src/tools/hub-registry.js';
 import { pushLayout, TESTDATA, type PushedLayout } from '../helpers/image-meta/oci-layout.js';
 import { REGISTRY_MISSING, registryAvailable, startRegistry, type RegistryHandle } from '../helpers/registry/launch.js';
 import { Fixtures } from '../helpers/registry/fixtures.js';
@@ -16,20 +15,9 @@ import { testConfig } from '../helpers/unit/app.js';
 const skip = !registryAvailable() && !process.env.CI;
 if (skip) console.warn(`skipping image attestation tests: ${REGISTRY_MISSING}`);
 
-const tool = createHubRegistryTool();
+const call = callRegistryTool;
 
-async function call(app: AppContext, args: Record<string, unknown>): Promise<CallResult> {
-  return callTool(tool, args, {
-    ctx: { app, signal: new AbortController().signal, log: silentLogger, progress: async () => undefined },
-    config: app.config,
-    caps: { maxBytes: 200_000, maxItems: 500 },
-  });
-}
-
-function data<T>(result: CallResult): T {
-  if (result.isError) throw new Error(JSON.stringify(result.structuredContent));
-  return (result.structuredContent as { data: T }).data;
-}
+const data = dataOf;
 
 interface SpdxPredicate {
   spdxVersion: string;

@@ -1,11 +1,11 @@
 // base_image against a real registry: an image names its base in OCI annotations; the base tag is
 // then moved (a new image pushed to it) and the answer changes from "current" to "moved", with
 // newer semver tags of the same flavour listed.
+import { callRegistryTool } from '../helpers/registry-tool.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppContext, type AppContext } from '../../src/context.js';
 import { silentLogger } from '../../src/log.js';
-import { callTool, type CallResult } from '../../src/tools/framework.js';
-import { createHubRegistryTool } from '../../src/tools/hub-registry.js';
+import { type CallResult } from '../../src/tools/framework.js';
 import { Fixtures, type PushedImage } from '../helpers/registry/fixtures.js';
 import { REGISTRY_MISSING, registryAvailable, startRegistry, type RegistryHandle } from '../helpers/registry/launch.js';
 import { testConfig } from '../helpers/unit/app.js';
@@ -13,15 +13,7 @@ import { testConfig } from '../helpers/unit/app.js';
 const skip = !registryAvailable() && !process.env.CI;
 if (skip) console.warn(`skipping base_image tests: ${REGISTRY_MISSING}`);
 
-const tool = createHubRegistryTool();
-
-async function call(app: AppContext, args: Record<string, unknown>): Promise<CallResult> {
-  return callTool(tool, args, {
-    ctx: { app, signal: new AbortController().signal, log: silentLogger, progress: async () => undefined },
-    config: app.config,
-    caps: { maxBytes: 200_000, maxItems: 500 },
-  });
-}
+const call = callRegistryTool;
 
 interface Base {
   name: string;

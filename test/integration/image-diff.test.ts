@@ -1,11 +1,10 @@
 // diff against a real registry: two images built on the same base layer, differing in env,
 // labels and their top layer, compared exactly.
+import { callRegistryTool } from '../helpers/registry-tool.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppContext, type AppContext } from '../../src/context.js';
 import { REDACTED } from '../../src/redact.js';
 import { silentLogger } from '../../src/log.js';
-import { callTool, type CallResult } from '../../src/tools/framework.js';
-import { createHubRegistryTool } from '../../src/tools/hub-registry.js';
 import { Fixtures, type PushedImage } from '../helpers/registry/fixtures.js';
 import { REGISTRY_MISSING, registryAvailable, startRegistry, type RegistryHandle } from '../helpers/registry/launch.js';
 import { testConfig } from '../helpers/unit/app.js';
@@ -13,15 +12,7 @@ import { testConfig } from '../helpers/unit/app.js';
 const skip = !registryAvailable() && !process.env.CI;
 if (skip) console.warn(`skipping diff tests: ${REGISTRY_MISSING}`);
 
-const tool = createHubRegistryTool();
-
-async function call(app: AppContext, args: Record<string, unknown>): Promise<CallResult> {
-  return callTool(tool, args, {
-    ctx: { app, signal: new AbortController().signal, log: silentLogger, progress: async () => undefined },
-    config: app.config,
-    caps: { maxBytes: 200_000, maxItems: 500 },
-  });
-}
+const call = callRegistryTool;
 
 const size = (image: PushedImage): number => image.size + image.config.size + image.layers.reduce((sum, l) => sum + l.size, 0);
 

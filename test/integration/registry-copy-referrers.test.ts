@@ -1,10 +1,9 @@
 // copy with `referrers: true` carries the artifacts that refer to an image (an SBOM, and a
 // signature of that SBOM) to the destination, where they are found as at the source.
+import { callRegistryTool, dataOf } from '../helpers/registry-tool.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAppContext, type AppContext } from '../../src/context.js';
+import { createAppContext } from '../../src/context.js';
 import { silentLogger } from '../../src/log.js';
-import { callTool, type CallResult } from '../../src/tools/framework.js';
-import { createHubRegistryTool } from '../../src/tools/hub-registry.js';
 import { Fixtures, type PushedImage } from '../helpers/registry/fixtures.js';
 import { REGISTRY_MISSING, registryAvailable, startRegistry, type RegistryHandle } from '../helpers/registry/launch.js';
 import { testConfig } from '../helpers/unit/app.js';
@@ -12,20 +11,9 @@ import { testConfig } from '../helpers/unit/app.js';
 const skip = !registryAvailable() && !process.env.CI;
 if (skip) console.warn(`skipping copy-with-referrers tests: ${REGISTRY_MISSING}`);
 
-const tool = createHubRegistryTool();
+const call = callRegistryTool;
 
-async function call(app: AppContext, args: Record<string, unknown>): Promise<CallResult> {
-  return callTool(tool, args, {
-    ctx: { app, signal: new AbortController().signal, log: silentLogger, progress: async () => undefined },
-    config: app.config,
-    caps: { maxBytes: 200_000, maxItems: 500 },
-  });
-}
-
-function data<T>(result: CallResult): T {
-  if (result.isError) throw new Error(JSON.stringify(result.structuredContent));
-  return (result.structuredContent as { data: T }).data;
-}
+const data = dataOf;
 
 describe.skipIf(skip)('copy with referrers', () => {
   let source: RegistryHandle;

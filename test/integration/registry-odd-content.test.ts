@@ -1,11 +1,10 @@
 // Content outside the image mainstream on a real registry (Debian's docker-registry, distribution
 // 2.8.2, which has no referrers API): deleting an artifact that has a `subject` keeps the subject's
 // `sha256-<hex>` fallback index right, and an artifact whose config is not JSON is still inspected.
+import { callRegistryTool, dataOf } from '../helpers/registry-tool.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppContext, type AppContext } from '../../src/context.js';
 import { silentLogger } from '../../src/log.js';
-import { callTool, type CallResult } from '../../src/tools/framework.js';
-import { createHubRegistryTool } from '../../src/tools/hub-registry.js';
 import { Fixtures, MT, referrersTag, sha256Digest, type PushedImage } from '../helpers/registry/fixtures.js';
 import { REGISTRY_MISSING, registryAvailable, startRegistry, type RegistryHandle } from '../helpers/registry/launch.js';
 import { PushClient } from '../helpers/registry/push-client.js';
@@ -14,20 +13,9 @@ import { testConfig } from '../helpers/unit/app.js';
 const skip = !registryAvailable() && !process.env.CI;
 if (skip) console.warn(`skipping odd-content integration tests: ${REGISTRY_MISSING}`);
 
-const tool = createHubRegistryTool();
+const call = callRegistryTool;
 
-async function call(app: AppContext, args: Record<string, unknown>): Promise<CallResult> {
-  return callTool(tool, args, {
-    ctx: { app, signal: new AbortController().signal, log: silentLogger, progress: async () => undefined },
-    config: app.config,
-    caps: { maxBytes: 200_000, maxItems: 500 },
-  });
-}
-
-function data<T>(result: CallResult): T {
-  if (result.isError) throw new Error(JSON.stringify(result.structuredContent));
-  return (result.structuredContent as { data: T }).data;
-}
+const data = dataOf;
 
 describe.skipIf(skip)('odd content on distribution 2.8.2', () => {
   let reg: RegistryHandle;

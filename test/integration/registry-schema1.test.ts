@@ -4,11 +4,11 @@
 // accepts schema1 and says why where it does not, and a schema1 image written by skopeo (the peer
 // tool) reads the same.
 import { execFile } from 'node:child_process';
+import { callRegistryTool, dataOf } from '../helpers/registry-tool.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppContext, type AppContext } from '../../src/context.js';
 import { silentLogger } from '../../src/log.js';
-import { callTool, type CallResult } from '../../src/tools/framework.js';
-import { createHubRegistryTool } from '../../src/tools/hub-registry.js';
+import { type CallResult } from '../../src/tools/framework.js';
 import { Fixtures } from '../helpers/registry/fixtures.js';
 import { REGISTRY_MISSING, registryAvailable, startRegistry, type RegistryHandle } from '../helpers/registry/launch.js';
 import { PushClient } from '../helpers/registry/push-client.js';
@@ -18,20 +18,9 @@ import { testConfig } from '../helpers/unit/app.js';
 const skip = !registryAvailable() && !process.env.CI;
 if (skip) console.warn(`skipping schema1 integration tests: ${REGISTRY_MISSING}`);
 
-const tool = createHubRegistryTool();
+const call = callRegistryTool;
 
-async function call(app: AppContext, args: Record<string, unknown>): Promise<CallResult> {
-  return callTool(tool, args, {
-    ctx: { app, signal: new AbortController().signal, log: silentLogger, progress: async () => undefined },
-    config: app.config,
-    caps: { maxBytes: 200_000, maxItems: 500 },
-  });
-}
-
-function data<T>(result: CallResult): T {
-  if (result.isError) throw new Error(JSON.stringify(result.structuredContent));
-  return (result.structuredContent as { data: T }).data;
-}
+const data = dataOf;
 
 function errorOf(result: CallResult): { type: string; message: string; hint?: string } {
   expect(result.isError, JSON.stringify(result.structuredContent).slice(0, 300)).toBe(true);
