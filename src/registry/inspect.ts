@@ -55,6 +55,17 @@ export function annotationsOf(value: { annotations?: unknown; artifactType?: unk
   return out;
 }
 
+/** The error for an index without the asked platform, naming the platforms it has. */
+function noPlatformImage(ref: ImageRef, top: Manifest, wanted: Platform): ToolError {
+  const available = platformsOf(top).platforms.map((p) => p.platform);
+  return new ToolError(
+    'not_found',
+    `no ${formatPlatform(wanted)} image in ${ref.repository}@${top.digest}`,
+    404,
+    `Available platforms: ${available.join(', ') || 'none'}; pass 'platform'.`,
+  );
+}
+
 export function platformsOf(index: Manifest): { platforms: PlatformEntry[]; attestations: AttestationEntry[] } {
   const platforms: PlatformEntry[] = [];
   const attestations: AttestationEntry[] = [];
@@ -97,15 +108,7 @@ export async function imageManifest(
   if (!client.isIndex(top)) return { image: top };
   const wanted = platform ?? DEFAULT_PLATFORM;
   const entry = pickPlatform(top.json.manifests ?? [], wanted);
-  if (!entry) {
-    const available = platformsOf(top).platforms.map((p) => p.platform);
-    throw new ToolError(
-      'not_found',
-      `no ${formatPlatform(wanted)} image in ${ref.repository}@${top.digest}`,
-      404,
-      `Available platforms: ${available.join(', ') || 'none'}; pass 'platform'.`,
-    );
-  }
+  if (!entry) throw noPlatformImage(ref, top, wanted);
   const image = await client.getManifest(ref, entry.digest, signal);
   return { image, index: top };
 }
@@ -277,15 +280,7 @@ export async function inspect(
   let entries = (top.json.manifests ?? []).filter((d) => !isAttestation(d));
   if (options.platform) {
     const picked = pickPlatform(entries, options.platform);
-    if (!picked) {
-      const available = platformsOf(top).platforms.map((p) => p.platform);
-      throw new ToolError(
-        'not_found',
-        `no ${formatPlatform(options.platform)} image in ${ref.repository}@${top.digest}`,
-        404,
-        `Available platforms: ${available.join(', ') || 'none'}; pass 'platform'.`,
-      );
-    }
+    if (!picked) throw noPlatformImage(ref, top, options.platform);
     entries = [picked];
   }
   result.platforms_total = entries.length;

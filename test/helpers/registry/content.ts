@@ -4,6 +4,7 @@
 // the same fixture twice gives the same digests.
 import { gzipSync } from 'node:zlib';
 import { sha256Digest } from './blob-stream.js';
+import type { Descriptor, Platform } from '../../../src/registry/platform.js';
 
 export const MT = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -25,20 +26,8 @@ export const EMPTY_DIGEST = 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe7
 
 export const DEFAULT_CREATED = '2024-05-01T12:00:00Z';
 
-export interface Platform {
-  os: string;
-  architecture: string;
-  variant?: string;
-}
-
-export interface Descriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  annotations?: Record<string, string>;
-  platform?: Platform;
-  artifactType?: string;
-}
+// One shape for descriptors and platforms: the server's own (test helpers never redeclare them).
+export type { Descriptor, Platform };
 
 /** 'linux/arm64/v8' → {os: 'linux', architecture: 'arm64', variant: 'v8'}. */
 export function parsePlatform(platform: string | Platform): Platform {

@@ -15,6 +15,7 @@ import { silentLogger } from '../../../src/log.js';
 import { callTool, type CallResult, type ToolSpec } from '../../../src/tools/framework.js';
 import { createHubAdminTool } from '../../../src/tools/hub-admin.js';
 import { createHubRegistryTool } from '../../../src/tools/hub-registry.js';
+import type { Descriptor, Platform as PlatformSpec } from '../../../src/registry/platform.js';
 
 export const MT = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -57,20 +58,8 @@ export function jsonContent(value: unknown, mediaType: string): Content {
   return content(JSON.stringify(value), mediaType);
 }
 
-export interface PlatformSpec {
-  os: string;
-  architecture: string;
-  variant?: string;
-}
-
-export interface Descriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  platform?: PlatformSpec;
-  annotations?: Record<string, string>;
-  artifactType?: string;
-}
+// One shape for descriptors and platforms: the server's own (test helpers never redeclare them).
+export type { Descriptor, PlatformSpec };
 
 export function descriptor(c: Content, extra: Partial<Descriptor> = {}): Descriptor {
   return { mediaType: c.mediaType, digest: c.digest, size: c.size, ...extra };
