@@ -6,6 +6,7 @@
 // counting proxy does, so clients stay on it. Every request and every injected fault is counted.
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { requestHeaders, responseHeaders } from '../proxy-headers.js';
 
 export type Fault =
   | { kind: 'pass' }
@@ -54,8 +55,6 @@ export interface ChaosProxy {
   stop(): Promise<void>;
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
-
 const PASS: Fault = { kind: 'pass' };
 
 export async function startChaosProxy(upstreamUrl: string, plan?: FaultPlan): Promise<ChaosProxy> {
@@ -76,26 +75,13 @@ export async function startChaosProxy(upstreamUrl: string, plan?: FaultPlan): Pr
   };
 
   const forward = (req: IncomingMessage, res: ServerResponse, fault: Fault): void => {
-    const headers: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
-    }
-    headers.host = upstream.host;
+    const headers = requestHeaders(req.headers, upstream.host);
     const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
     const method = req.method ?? 'GET';
     const upstreamReq = httpRequest(
       { hostname: upstream.hostname, port: upstream.port, method, path: req.url ?? '/', headers, agent },
       (upstreamRes) => {
-        const out: Record<string, string | string[]> = {};
-        for (const [name, value] of Object.entries(upstreamRes.headers)) {
-          if (value === undefined || HOP_BY_HOP.has(name)) continue;
-          out[name] =
-            name === 'location' || name === 'link' || name === 'www-authenticate'
-              ? Array.isArray(value)
-                ? value.map(rewrite)
-                : rewrite(value)
-              : value;
-        }
+        const out = responseHeaders(upstreamRes.headers, rewrite);
         const status = upstreamRes.statusCode ?? 502;
         const bodyFault =
           method !== 'HEAD' &&

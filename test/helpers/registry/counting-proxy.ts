@@ -14,6 +14,7 @@ import {
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { requestHeaders, responseHeaders } from '../proxy-headers.js';
 
 export interface RecordedRequest {
   /** Position since the last reset(), from 0. */
@@ -120,8 +121,6 @@ export interface CountingProxyHandle {
   setFaultHook(hook: CountingProxyOptions['onRequest']): void;
   stop(): Promise<void>;
 }
-
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 
 export function matches(r: RecordedRequest, f: RequestFilter): boolean {
   if (f.method && r.method !== f.method.toUpperCase()) return false;
@@ -244,26 +243,12 @@ export async function startCountingProxy(opts: CountingProxyOptions): Promise<Co
     }
     if (opts.intercept && (await opts.intercept(req, res, { upstream, origin, rewrite }))) return;
 
-    const headers: Record<string, string | string[]> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (value === undefined || HOP_BY_HOP.has(name)) continue;
-      headers[name] = value;
-    }
-    headers.host = upstream.host;
+    const headers = requestHeaders(req.headers, upstream.host);
     const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
     const upstreamReq = httpRequest(
       { protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, method: record.method, path, headers, agent },
       (upstreamRes) => {
-        const out: Record<string, string | string[]> = {};
-        for (const [name, value] of Object.entries(upstreamRes.headers)) {
-          if (value === undefined || HOP_BY_HOP.has(name)) continue;
-          out[name] =
-            name === 'location' || name === 'link' || name === 'www-authenticate'
-              ? Array.isArray(value)
-                ? value.map(rewrite)
-                : rewrite(value)
-              : value;
-        }
+        const out = responseHeaders(upstreamRes.headers, rewrite);
         res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, out);
         upstreamRes.pipe(res);
         upstreamRes.once('error', () => res.destroy());
