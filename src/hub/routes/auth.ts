@@ -101,7 +101,7 @@ export const authRoutes = {
     oat: false,
   }),
   update_pat: route({
-    description: 'edit',
+    description: 'rename or (de)activate',
     method: 'PATCH',
     path: '/v2/access-tokens/{uuid}',
     params: { uuid, token_label: tokenLabel.optional(), is_active: isActive.optional() },
@@ -147,7 +147,7 @@ export const authRoutes = {
     scope: 'organization owner',
   }),
   update_oat: route({
-    description: 'edit',
+    description: 'relabel, rescope or (de)activate',
     method: 'PATCH',
     path: '/v2/orgs/{org}/access-tokens/{token_id}',
     params: {

@@ -117,12 +117,19 @@ export const repoRoutes = {
     scope: 'repo:admin',
   }),
   set_immutable_tags: route({
-    description: 'on/off',
+    description: 'turn tag immutability on/off, set rules',
     method: 'PATCH',
     path: `${repoPath}/immutabletags`,
     params: { namespace, repository, enabled: z.boolean().describe('On'), rules: rules.optional() },
     body: { immutable_tags: 'enabled', immutable_tags_rules: { param: 'rules', default: [] } },
     write: true,
+    // Turning protection off lets every tag be overwritten: a revocation of a guarantee.
+    destructiveWhen: {
+      args: 'enabled:false',
+      reason: (args) => (args.enabled === false ? 'enabled:false lifts tag immutability, so every tag can be overwritten' : undefined),
+    },
+    // The repository's own record carries its immutable-tags settings.
+    preview: repoPath,
     scope: 'repo:admin or scope-repository-settings-admin',
   }),
   verify_immutable_tags: route({

@@ -100,7 +100,7 @@ export const scimRoutes = {
     upstream: 'scim',
   }),
   patch_user: route({
-    description: 'PATCH e.g. active:false',
+    description: 'change name or active',
     method: 'PATCH',
     path: `${base}/Users/{user_id}`,
     params: { user_id: userId, active: active.optional(), given_name: givenName, family_name: familyName },

@@ -65,6 +65,13 @@ const DESTRUCTIVE_BY_ARGUMENTS: Case[] = [
     path: '/v2/scim/2.0/Users/d80f',
     reason: /active:false deactivates the user/,
   },
+  {
+    tool: 'hub_repos',
+    args: { action: 'set_immutable_tags', namespace: 'acme', repository: 'web', enabled: false },
+    method: 'PATCH',
+    path: '/v2/namespaces/acme/repositories/web/immutabletags',
+    reason: /enabled:false lifts tag immutability/,
+  },
 ];
 
 const ALWAYS_DESTRUCTIVE: Case[] = [
@@ -190,6 +197,24 @@ describe('dry_run with the gate closed: the target and what would change, nothin
     expect(hub.calls().map((c) => c.method)).toEqual(['GET']);
   });
 
+  it('set_immutable_tags enabled:false reads the repository and sends nothing else', async () => {
+    hub.answer('GET', '/v2/namespaces/acme/repositories/web', { name: 'web', immutable_tags_settings: { enabled: true, rules: ['v.*'] } });
+    const result = await call(hubApp(CLOSED), 'hub_repos', {
+      action: 'set_immutable_tags',
+      namespace: 'acme',
+      repository: 'web',
+      enabled: false,
+      dry_run: true,
+    });
+    expect(result.isError, JSON.stringify(result.structuredContent)).toBeFalsy();
+    expect(sc(result).data).toMatchObject({
+      dry_run: true,
+      would_send: { method: 'PATCH', path: '/v2/namespaces/acme/repositories/web/immutabletags' },
+      target: { immutable_tags_settings: { enabled: true } },
+    });
+    expect(hub.calls().map((c) => c.method)).toEqual(['GET']);
+  });
+
   it('update_oat with resources reads the OAT and shows the access it would replace', async () => {
     const before = [{ type: 'TYPE_ORG', path: 'acme', scopes: ['scope-image-pull'] }];
     const after = [{ type: 'TYPE_REPO', path: 'acme/web', scopes: ['scope-image-pull'] }];
@@ -305,7 +330,7 @@ describe('what the model sees', () => {
     const pat = actionLine('hub_auth', 'update_pat', CLOSED);
     expect(pat.enum).toContain('update_pat');
     const description = (definition('hub_auth', CLOSED).inputSchema.properties.action as { description: string }).description;
-    expect(description).toContain('update_pat(uuid): edit; is_active:false needs the destructive gate');
+    expect(description).toContain('update_pat(uuid): rename or (de)activate; is_active:false needs the destructive gate');
     expect(description).toContain('is_active:false or resources needs the destructive gate');
     const scim = (definition('hub_scim', CLOSED).inputSchema.properties.action as { description: string }).description;
     expect(scim).toContain('active:false needs the destructive gate');
