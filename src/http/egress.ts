@@ -7,6 +7,7 @@
 import { BlockList, isIP } from 'node:net';
 import { matchesHostPattern, parseHostPattern, type HostPattern } from '../util/host-pattern.js';
 import { ToolError } from './errors.js';
+import { findCause } from './network-errors.js';
 
 /** Why a connection is refused, or undefined when it may go ahead. */
 export type EgressVerdict = string | undefined;
@@ -207,13 +208,11 @@ export class EgressRefusal extends Error {
 
 /** The refusal in an error's cause chain (fetch wraps connect errors in `TypeError: fetch failed`). */
 export function egressRefusalIn(error: unknown): EgressRefusal | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    if (current instanceof EgressRefusal || (current as Error & { code?: string }).code === 'EGRESS_DENIED')
-      return current as EgressRefusal;
-    current = (current as Error & { cause?: unknown }).cause;
-  }
-  return undefined;
+  return findCause(
+    error,
+    (candidate): candidate is EgressRefusal =>
+      candidate instanceof EgressRefusal || (candidate as Error & { code?: string }).code === 'EGRESS_DENIED',
+  );
 }
 
 /** A policy that allows everything but the never-list: for tests and tools built without config. */

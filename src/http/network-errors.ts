@@ -2,25 +2,30 @@
 // description, and a ToolError a stream carried up (the throughput floor).
 import { ToolError } from './errors.js';
 
-/** A ToolError carried as the cause of a transport error (a stream cut by the throughput floor). */
-export function toolErrorIn(error: unknown): ToolError | undefined {
+/** The first error in `error`'s cause chain (itself included, 5 deep at most) that `test` accepts. */
+export function findCause<T extends Error>(error: unknown, test: (candidate: Error) => candidate is T): T | undefined {
   let current: unknown = error;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    if (current instanceof ToolError) return current;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    if (test(current)) return current;
     current = (current as Error & { cause?: unknown }).cause;
   }
   return undefined;
 }
 
+/** A ToolError carried as the cause of a transport error (a stream cut by the throughput floor). */
+export function toolErrorIn(error: unknown): ToolError | undefined {
+  return findCause(error, (candidate): candidate is ToolError => candidate instanceof ToolError);
+}
+
+type CodedError = Error & { code: string };
+
 /** The system error code (ENOTFOUND, ECONNRESET, …) under fetch's wrapper, if any. */
 export function networkCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    const code = (current as Error & { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
-    current = (current as Error & { cause?: unknown }).cause;
-  }
-  return undefined;
+  return findCause(
+    error,
+    (candidate): candidate is CodedError =>
+      typeof (candidate as Partial<CodedError>).code === 'string' && (candidate as CodedError).code !== 'UND_ERR_SOCKET',
+  )?.code;
 }
 
 export function describeNetworkError(error: unknown): string {
