@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log.js';
 import { registerSecret } from '../redact.js';
+import { BoundedMap } from '../util/bounded-map.js';
 
 export interface RegistryCredential {
   username?: string;
@@ -71,7 +72,8 @@ function keysFor(host: string, dockerHub: boolean): string[] {
 
 export class CredentialSource {
   private config?: Promise<DockerConfigFile | undefined>;
-  private readonly cache = new Map<string, Promise<RegistryCredential | undefined>>();
+  /** One lookup per registry (bounded: registries come from tool arguments). */
+  private readonly cache = new BoundedMap<string, Promise<RegistryCredential | undefined>>(256);
 
   constructor(private readonly options: CredentialSourceOptions) {}
 

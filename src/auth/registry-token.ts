@@ -8,6 +8,7 @@ import { registerMintedSecret } from '../redact.js';
 import type { Logger } from '../log.js';
 import { basicHeader, type CredentialSource, type RegistryCredential } from './credentials.js';
 import { challengeScopes, parseWwwAuthenticate } from './www-authenticate.js';
+import { BoundedMap } from '../util/bounded-map.js';
 
 /** The registry a token is for: the shape auth needs (registry/reference.ts's Registry has it). */
 export interface Registry {
@@ -65,8 +66,10 @@ export function realmAllowed(realm: string, registryOrigin: string): boolean {
 }
 
 export class RegistryAuth {
-  private readonly states = new Map<string, RegistryState>();
-  private readonly tokens = new Map<string, CachedToken>();
+  /** What each registry origin asked for (bounded: origins come from tool arguments). */
+  private readonly states = new BoundedMap<string, RegistryState>(256);
+  /** Least recently used tokens are dropped first. */
+  private readonly tokens = new BoundedMap<string, CachedToken>(MAX_CACHED_TOKENS);
   private readonly pending = new Map<string, Promise<string | undefined>>();
   /** Token-service requests sent, for tests and benchmarks. */
   tokenRequests = 0;
@@ -159,12 +162,7 @@ export class RegistryAuth {
   ): Promise<string | undefined> {
     const key = this.key(state, scopes);
     const cached = this.tokens.get(key);
-    if (cached && this.now() < cached.expiresAt) {
-      // Map order is insertion order: re-inserting marks the entry as most recently used.
-      this.tokens.delete(key);
-      this.tokens.set(key, cached);
-      return cached.token;
-    }
+    if (cached && this.now() < cached.expiresAt) return cached.token;
     if (cached) this.tokens.delete(key);
     let inflight = this.pending.get(key);
     if (!inflight) {
@@ -243,11 +241,6 @@ export class RegistryAuth {
     const margin = Math.min(30_000, (ttlSeconds * 1000) / 4);
     registerMintedSecret(token);
     this.tokens.set(key, { token, expiresAt: start + ttlSeconds * 1000 - margin });
-    while (this.tokens.size > MAX_CACHED_TOKENS) {
-      const oldest = this.tokens.keys().next().value;
-      if (oldest === undefined) break;
-      this.tokens.delete(oldest);
-    }
     return token;
   }
 }

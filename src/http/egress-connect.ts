@@ -5,6 +5,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type Lo
 import { isIP } from 'node:net';
 import type { buildConnector } from 'undici';
 import { EgressRefusal, type EgressPolicy } from './egress.js';
+import { BoundedMap } from '../util/bounded-map.js';
 
 export type LookupAll = (hostname: string, options: LookupAllOptions) => Promise<LookupAddress[]>;
 
@@ -48,7 +49,8 @@ export function guardedConnector(
   build: (lookup: ReturnType<typeof guardedLookup>) => Connector,
   resolveAll?: LookupAll,
 ): Connector {
-  const byPort = new Map<string, Connector>();
+  // Ports come from tool arguments: keep the connectors of the 64 most recent.
+  const byPort = new BoundedMap<string, Connector>(64);
   return (options: ConnectOptions, callback) => {
     const port = options.port || (options.protocol === 'https:' ? '443' : '80');
     const host = options.hostname.replace(/^\[|\]$/g, '');

@@ -1,5 +1,6 @@
 // Rate-limit telemetry, kept process-wide per upstream so `hub_admin rate_limit` can show the
 // latest figures (the reference built a new client per call and always reported nothing).
+import { BoundedMap } from '../util/bounded-map.js';
 
 export interface RateLimitSnapshot {
   limit?: number;
@@ -47,7 +48,8 @@ export function parseRateLimit(headers: Headers, now: Date = new Date()): RateLi
 
 /** The latest snapshot per upstream ("hub", "scout", "registry", or "registry:<host>"). */
 export class RateLimitStore {
-  private readonly latest = new Map<string, RateLimitSnapshot>();
+  /** Per upstream, registries included (bounded: tool arguments name registries). */
+  private readonly latest = new BoundedMap<string, RateLimitSnapshot>(256);
 
   record(upstream: string, snapshot: RateLimitSnapshot | undefined): void {
     if (snapshot) this.latest.set(upstream, snapshot);

@@ -16,6 +16,7 @@ import type { Descriptor } from './platform.js';
 import { parseImageRef, registryForHost, registryFromUrl, type ImageRef, type ReferenceDefaults, type Registry } from './reference.js';
 import type { RegistryTransport } from './transport.js';
 import { repositoryScope } from '../auth/registry-token.js';
+import { BoundedMap } from '../util/bounded-map.js';
 
 export interface ManifestJson {
   schemaVersion?: number;
@@ -57,7 +58,7 @@ export interface RegistryClientOptions {
 export class RegistryClient {
   readonly transport: RegistryTransport;
   readonly cache: ContentCache;
-  private readonly limiters = new Map<string, Limiter>();
+  private readonly limiters = new BoundedMap<string, Limiter>(256);
   /** Tags seen before: a repeated tag lookup is a HEAD, then the cache. */
   private readonly seenTags = new Set<string>();
 

@@ -11,6 +11,10 @@ import type { ThroughputFloor } from '../http/throughput.js';
 import type { Logger } from '../log.js';
 import type { RegistryAuth } from '../auth/registry-token.js';
 import type { Registry } from './reference.js';
+import { BoundedMap } from '../util/bounded-map.js';
+
+/** Registries whose per-origin state is kept at once. */
+const MAX_ORIGINS = 256;
 
 export interface RegistryRequest {
   method?: string;
@@ -50,7 +54,8 @@ export function upstreamName(registry: Registry): string {
 }
 
 export class RegistryTransport {
-  private readonly bases = new Map<string, RequestBase>();
+  /** Per registry origin (a tool argument chooses it): bounded, rebuilt on a miss. */
+  private readonly bases = new BoundedMap<string, RequestBase>(MAX_ORIGINS);
   /** Requests sent (not counting token requests), for tests and benchmarks. */
   requests = 0;
 
