@@ -46,7 +46,7 @@ const MINTED_KEPT = 128;
  * 10 MiB tokens would otherwise make the newest 128 cost 1.28 GB, and every redaction scan them.
  */
 export const MINTED_KEPT_CHARS = 1024 * 1024;
-/** A token longer than this is refused (real ones are a few KB; the token managers cap at 64 KiB). */
+/** A token longer than this is refused here and by the token managers (real ones are a few KB). */
 export const MINTED_MAX_CHARS = 64 * 1024;
 let mintedChars = 0;
 

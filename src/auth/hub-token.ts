@@ -5,11 +5,10 @@
 import { decodeJwt, type JWTPayload } from 'jose';
 import type { AuthProvider, RequestBase } from '../http/client.js';
 import { ToolError, upstreamMessage } from '../http/errors.js';
-import { registerMintedSecret } from '../redact.js';
+import { MINTED_MAX_CHARS, registerMintedSecret } from '../redact.js';
 
 const REFRESH_SKEW_MS = 60_000;
 const FALLBACK_TTL_MS = 300_000;
-const MAX_JWT_CHARS = 64 * 1024;
 
 export type HubAuthMode = 'jwt' | 'credentials' | 'anonymous';
 
@@ -203,10 +202,10 @@ export class HubTokenManager implements AuthProvider {
       );
     }
     // Hub JWTs are ~1 KB; one too long for the redactor to hold is one the server will not use.
-    if (jwt.length > MAX_JWT_CHARS) {
+    if (jwt.length > MINTED_MAX_CHARS) {
       throw new ToolError(
         'upstream_error',
-        `Docker Hub answered the token request with a token of ${jwt.length} characters; the limit is ${MAX_JWT_CHARS}`,
+        `Docker Hub answered the token request with a token of ${jwt.length} characters; the limit is ${MINTED_MAX_CHARS}`,
       );
     }
     registerMintedSecret(jwt);

@@ -4,7 +4,8 @@
 // with one fetch in flight per key however many calls wait for it.
 import type { RequestBase } from '../http/client.js';
 import { ToolError } from '../http/errors.js';
-import { registerMintedSecret } from '../redact.js';
+// Real tokens are a few KB; a hostile service could send MBs per scope. One limit, the redactor's.
+import { MINTED_MAX_CHARS, registerMintedSecret } from '../redact.js';
 import type { Logger } from '../log.js';
 import { basicHeader, type CredentialSource, type RegistryCredential } from './credentials.js';
 import { challengeScopes, parseWwwAuthenticate } from './www-authenticate.js';
@@ -20,8 +21,6 @@ export interface Registry {
 }
 
 const DEFAULT_TTL_S = 60;
-/** Largest token accepted: real registry tokens are a few KB; a hostile service could send MBs per scope. */
-export const MAX_TOKEN_BYTES = 64 * 1024;
 /** Cached tokens kept (least recently used dropped first): one per (realm, service, scope set). */
 const MAX_CACHED_TOKENS = 512;
 
@@ -228,10 +227,10 @@ export class RegistryAuth {
     const token =
       (typeof data?.token === 'string' && data.token) || (typeof data?.access_token === 'string' && data.access_token) || undefined;
     if (!token) return undefined;
-    if (token.length > MAX_TOKEN_BYTES) {
+    if (token.length > MINTED_MAX_CHARS) {
       throw new ToolError(
         'upstream_error',
-        `the registry token service at ${new URL(state.realm).origin} returned a token of ${token.length} characters; the limit is ${MAX_TOKEN_BYTES}`,
+        `the registry token service at ${new URL(state.realm).origin} returned a token of ${token.length} characters; the limit is ${MINTED_MAX_CHARS}`,
       );
     }
     const ttlSeconds = typeof data.expires_in === 'number' && data.expires_in > 0 ? data.expires_in : DEFAULT_TTL_S;
