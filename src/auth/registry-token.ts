@@ -10,6 +10,7 @@ import type { Logger } from '../log.js';
 import { basicHeader, type CredentialSource, type RegistryCredential } from './credentials.js';
 import { challengeScopes, parseWwwAuthenticate } from './www-authenticate.js';
 import { BoundedMap } from '../util/bounded-map.js';
+import { isLoopbackHost } from '../config.js';
 
 /** The registry a token is for: the shape auth needs (registry/reference.ts's Registry has it). */
 export interface Registry {
@@ -45,11 +46,6 @@ export function repositoryScope(repository: string, actions: string): string {
   return `repository:${repository}:${actions}`;
 }
 
-function isLoopbackOrigin(url: URL): boolean {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
-
 /** A token realm elsewhere is trusted only over https (or loopback http for a loopback http registry). */
 export function realmAllowed(realm: string, registryOrigin: string): boolean {
   let url: URL;
@@ -61,7 +57,7 @@ export function realmAllowed(realm: string, registryOrigin: string): boolean {
   const registry = new URL(registryOrigin);
   if (url.origin === registry.origin) return true;
   if (url.protocol === 'https:') return true;
-  return url.protocol === 'http:' && isLoopbackOrigin(url) && registry.protocol === 'http:' && isLoopbackOrigin(registry);
+  return url.protocol === 'http:' && isLoopbackHost(url.hostname) && registry.protocol === 'http:' && isLoopbackHost(registry.hostname);
 }
 
 export class RegistryAuth {
