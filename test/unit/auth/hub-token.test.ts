@@ -2,11 +2,11 @@ import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { decodeClaims, HubTokenManager, type HubCredentials } from '../../../src/auth/hub-token.js';
 import { RequestBase } from '../../../src/http/client.js';
-import { ToolError } from '../../../src/http/errors.js';
 import { RateLimitStore } from '../../../src/http/rate-limit.js';
 import { silentLogger } from '../../../src/log.js';
 import { fakeJwt, hubJwt } from '../../helpers/unit/jwt.js';
 import { useMsw } from '../../helpers/unit/msw.js';
+import { rejectionOf as toolError } from '../../helpers/unit/rejection.js';
 
 const HUB = 'https://hub.test';
 const TOKEN_URL = `${HUB}/v2/auth/token`;
@@ -39,16 +39,6 @@ function mintHandler(now: () => number, bodies: unknown[] = []) {
     minted++;
     return HttpResponse.json({ access_token: hubJwt({ username: `alice-${minted}`, exp: Math.floor(now() / 1000) + 3600 }) });
   });
-}
-
-async function toolError(promise: Promise<unknown>): Promise<ToolError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ToolError);
-    return error as ToolError;
-  }
-  throw new Error('expected a ToolError');
 }
 
 describe('user + secret', () => {

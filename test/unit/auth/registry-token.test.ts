@@ -10,11 +10,11 @@ import { describe, expect, it } from 'vitest';
 import { CredentialSource, type CredentialSourceOptions } from '../../../src/auth/credentials.js';
 import { realmAllowed, RegistryAuth } from '../../../src/auth/registry-token.js';
 import { RequestBase } from '../../../src/http/client.js';
-import { ToolError } from '../../../src/http/errors.js';
 import { RateLimitStore } from '../../../src/http/rate-limit.js';
 import { silentLogger } from '../../../src/log.js';
 import type { Registry } from '../../../src/registry/reference.js';
 import { HUB_REALM, HUB_SERVICE, REG_REALM, REG_SERVICE, tempDir, useRegistryMsw } from '../../helpers/unit-registry/fake-registry.js';
+import { rejectionOf as rejection } from '../../helpers/unit/rejection.js';
 
 const msw = useRegistryMsw();
 
@@ -77,16 +77,6 @@ function setup(options: { credentials?: Partial<CredentialSourceOptions>; config
   });
   const auth = new RegistryAuth({ credentials, tokenBase, logger: silentLogger, hubRealm: HUB_REALM, now: () => clock.now });
   return { auth, clock, dir };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ToolError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ToolError);
-    return error as ToolError;
-  }
-  throw new Error('expected a ToolError');
 }
 
 describe('fetching a token', () => {

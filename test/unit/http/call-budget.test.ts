@@ -9,6 +9,7 @@ import { decideRetry } from '../../../src/http/retry.js';
 import { withThroughputFloor } from '../../../src/http/throughput.js';
 import { silentLogger } from '../../../src/log.js';
 import { useMsw } from '../../helpers/unit/msw.js';
+import { rejectionOf as failure } from '../../helpers/unit/rejection.js';
 
 const msw = useMsw();
 const BASE = 'https://api.test';
@@ -30,16 +31,6 @@ function base(overrides: Partial<RequestBaseOptions> = {}): { base: RequestBase;
       ...overrides,
     }),
   };
-}
-
-async function failure(promise: Promise<unknown>): Promise<ToolError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ToolError);
-    return error as ToolError;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('Retry-After against the deadline', () => {

@@ -1,10 +1,10 @@
 import { delay, http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { RequestBase, type AuthProvider, type RequestBaseOptions } from '../../../src/http/client.js';
-import { ToolError } from '../../../src/http/errors.js';
 import { RateLimitStore } from '../../../src/http/rate-limit.js';
 import { silentLogger } from '../../../src/log.js';
 import { useMsw } from '../../helpers/unit/msw.js';
+import { rejectionOf as toolError } from '../../helpers/unit/rejection.js';
 
 const BASE = 'https://api.test';
 const msw = useMsw();
@@ -25,16 +25,6 @@ function setup(overrides: Partial<RequestBaseOptions> = {}) {
     ...overrides,
   });
   return { base, sleeps, rateLimits };
-}
-
-async function toolError(promise: Promise<unknown>): Promise<ToolError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ToolError);
-    return error as ToolError;
-  }
-  throw new Error('expected a ToolError');
 }
 
 describe('a successful request', () => {

@@ -5,10 +5,10 @@ import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { RequestBase } from '../../../src/http/client.js';
 import { EgressPolicy } from '../../../src/http/egress.js';
-import { ToolError } from '../../../src/http/errors.js';
 import { RateLimitStore } from '../../../src/http/rate-limit.js';
 import { silentLogger } from '../../../src/log.js';
 import { useMsw } from '../../helpers/unit/msw.js';
+import { rejectionOf as failure } from '../../helpers/unit/rejection.js';
 
 const msw = useMsw();
 const egress = new EgressPolicy({ transport: 'stdio', allowedRegistryHosts: [], configuredUrls: [] });
@@ -25,16 +25,6 @@ function base(baseUrl = 'https://api.test'): RequestBase {
     auth: { header: async () => 'Bearer secret-jwt-canary' },
     retry: { maxRetries: 0, maxDelayMs: 0, maxTotalWaitMs: 0, baseDelayMs: 0 },
   });
-}
-
-async function failure(promise: Promise<unknown>): Promise<ToolError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ToolError);
-    return error as ToolError;
-  }
-  throw new Error('expected a failure');
 }
 
 const seenOn = (origin: string) => msw.seen.filter((s) => s.url.origin === origin);
