@@ -107,7 +107,10 @@ export async function startHaproxy(replicas: readonly string[], options: { affin
   };
   replicas.forEach((address, i) => (env[`MCP_REPLICA_${i + 1}`] = address));
   // -db: foreground, not a daemon, so the test can signal it.
-  const proc = spawn(binary, ['-db', '-f', options.affinity === false ? configWithoutAffinity() : HAPROXY_CONFIG, '-f', STATS_CONFIG], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(binary, ['-db', '-f', options.affinity === false ? configWithoutAffinity() : HAPROXY_CONFIG, '-f', STATS_CONFIG], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   proc.stdout.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
   proc.stderr.on('data', (chunk: Buffer) => (log += chunk.toString('utf8')));
