@@ -20,9 +20,9 @@ afterAll(() => {
     notes: [
       'Each run: 50 MCP SDK clients, 200 sequential `hub_admin rate_limit` calls each (no upstream), through HAProxy 2.6 with deploy/haproxy/haproxy.cfg unchanged; every process on this 2-core machine (clients, balancer, replicas).',
       'stateless + kill: three `MCP_STATELESS=true` replicas; after a third of the calls one gets SIGTERM, drains (running calls answered) and exits. HAProxy re-sends what it refuses while draining (503) or can no longer take (connection refused) to another replica: `redispatched`.',
-      'lost = a call with no JSON-RPC answer from a replica (transport failure, time-out, or the balancer answering instead); errors = every call without a 200 result, lost ones included.',
+      'lost = a call with no MCP answer: transport failure, time-out, or an HTTP error status (a 503 refusal counts too, so it bounds the calls taken in and never answered); errors = every call without a 200 result, lost ones included.',
       'stateful: three replicas with sessions (one per client), kept on their replica by the stick rules on `Mcp-Session-Id`; no kill (a session lives in its replica: a killed replica takes its sessions with it).',
-      'peer: one server process, stateless, no balancer, same clients and calls. On 2 shared cores more replicas add no CPU, so compare errors and lost first; the ratio shows what the balancer hop costs.',
+      'peer: one server process, stateless, no balancer, same clients and calls. On 2 shared cores more replicas add no CPU, so compare errors and lost first; the ratio shows what the balancer hop costs. Stateful beats stateless here because a stateless POST builds a fresh MCP server object for itself.',
     ],
     rows,
     checks,

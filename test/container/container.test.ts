@@ -11,208 +11,29 @@
 //   CONTAINER_TEST_IMAGE=name:tag    tag to build (default localhost/dockerhub-mcp:test)
 //   CONTAINER_TEST_VERBOSE=1         print the HTTP container's log
 //   LOCAL_NODE_IMAGE_SCRIPT=path     stand-in base image builder (default ../shared/tools/local-node-image.sh)
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildImage,
+  detectEngine,
+  freePort,
+  lastLine,
+  pickEnv,
+  quiet,
+  run,
+  REPO,
+  TAG,
+  waitForHealthz,
+  type Engine,
+  type Outcome,
+} from '../helpers/container/engine.js';
 import { connectStdio, minimalEnv, type StdioSession } from '../helpers/mcp-session.js';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const PKG = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
-const BASE_IMAGE = 'docker.io/library/node:24-bookworm-slim';
 const SERVER_NAME = 'io.github.dockerhub-mcp/dockerhub-mcp';
-const TAG = process.env.CONTAINER_TEST_IMAGE ?? 'localhost/dockerhub-mcp:test';
-const STAND_IN_SCRIPT = process.env.LOCAL_NODE_IMAGE_SCRIPT ?? resolve(REPO, '../shared/tools/local-node-image.sh');
-
-// ---------------------------------------------------------------------------------------------
-// Running commands
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command to completion; never throws (a missing binary is code 127). */
-function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Outcome> {
-  return new Promise((resolvePromise) => {
-    const child = spawn(command, args, { cwd: REPO, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const timer = setTimeout(() => {
-      stderr += `\n[timed out after ${options.timeoutMs} ms]`;
-      child.kill('SIGKILL');
-    }, options.timeoutMs ?? 120_000);
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      resolvePromise({ code: error.code === 'ENOENT' ? 127 : 126, stdout, stderr: stderr + String(error.message) });
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code: code ?? 128, stdout, stderr });
-    });
-  });
-}
-
-/** Podman on these machines logs harmless errors about systemd healthcheck timers; drop them. */
-function quiet(text: string): string {
-  return text
-    .split('\n')
-    .filter((line) => !/systemd connection|healthcheck: unable to get systemd/.test(line))
-    .join('\n')
-    .trim();
-}
-
-function lastLine(text: string): string {
-  const lines = quiet(text).split('\n').filter(Boolean);
-  return lines[lines.length - 1] ?? '(no output)';
-}
-
-// ---------------------------------------------------------------------------------------------
-// The engine
-
-interface Engine {
-  kind: 'docker' | 'podman';
-  /** Human description for the log. */
-  describe: string;
-  /** argv for the engine CLI (global flags included); `podman`/`docker` first. */
-  cli: (...args: string[]) => [string, string[]];
-  build: (tag: string, buildArgs: Record<string, string>) => Promise<Outcome>;
-  /** `run` network flags for containers that publish nothing. */
-  net: string[];
-  /** `run` flags that make the container reachable on a host port. */
-  hostPort: (port: number) => string[];
-  /** Environment for engine commands (podman needs CONTAINERS_CONF on these machines). */
-  env: () => NodeJS.ProcessEnv;
-  prepare: () => Promise<void>;
-}
-
-function dockerEngine(): Engine {
-  return {
-    kind: 'docker',
-    describe: 'docker (docker info succeeded)',
-    cli: (...args) => ['docker', args],
-    build: (tag, buildArgs) =>
-      run('docker', ['build', ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]), '-t', tag, '.'], {
-        timeoutMs: 15 * 60_000,
-      }),
-    net: [],
-    hostPort: (port) => ['-p', `127.0.0.1:${port}:${port}`],
-    env: () => process.env,
-    prepare: async () => {},
-  };
-}
-
-function podmanEngine(builder: 'buildah' | 'podman'): Engine {
-  const engineEnv = (): NodeJS.ProcessEnv => process.env;
-  const podman = ['--storage-driver', 'vfs', '--runtime', 'runc'];
-  let pull = ['--pull-never'];
-  return {
-    kind: 'podman',
-    describe: `podman + ${builder === 'buildah' ? 'buildah bud' : 'podman build'} (vfs storage, chroot isolation, runc)`,
-    cli: (...args) => ['podman', [...podman, ...args]],
-    build: (tag, buildArgs) => {
-      const flags = ['--isolation', 'chroot', ...pull, '--network', 'host', '--format', 'docker'];
-      const args = [...flags, ...Object.entries(buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]), '-t', tag, '.'];
-      return builder === 'buildah'
-        ? run('buildah', ['--storage-driver', 'vfs', 'bud', ...args], { env: engineEnv(), timeoutMs: 15 * 60_000 })
-        : run('podman', [...podman, 'build', '--layers=false', ...args], { env: engineEnv(), timeoutMs: 15 * 60_000 });
-    },
-    // Host networking: what the stand-in's header prescribes on these machines.
-    net: ['--network', 'host'],
-    hostPort: () => ['--network', 'host'],
-    env: engineEnv,
-    prepare: async () => {
-      // Docker Hub is unreachable here: the script makes (or finds) a local stand-in for the
-      // base image and writes the containers.conf podman needs on these machines. Idempotent.
-      if (existsSync(STAND_IN_SCRIPT)) {
-        const started = performance.now();
-        const made = await run('bash', [STAND_IN_SCRIPT, '24'], { timeoutMs: 20 * 60_000 });
-        if (made.code !== 0) throw new Error(`${STAND_IN_SCRIPT} failed (exit ${made.code}):\n${quiet(made.stderr).slice(-3000)}`);
-        const conf = /export CONTAINERS_CONF=(\S+)/.exec(made.stdout)?.[1];
-        if (conf) process.env.CONTAINERS_CONF = conf;
-        console.log(
-          `[container] base image ${BASE_IMAGE} ready via ${STAND_IN_SCRIPT} in ${((performance.now() - started) / 1000).toFixed(1)} s; CONTAINERS_CONF=${conf ?? '(unset)'}`,
-        );
-        return;
-      }
-      const exists = await run('podman', [...podman, 'image', 'exists', BASE_IMAGE], { env: engineEnv() });
-      if (exists.code !== 0) {
-        console.log(`[container] ${STAND_IN_SCRIPT} not found and ${BASE_IMAGE} not in local storage; letting the build pull it`);
-        pull = ['--pull'];
-      }
-    },
-  };
-}
-
-async function detectEngine(): Promise<Engine | { reason: string }> {
-  const wanted = process.env.CONTAINER_ENGINE;
-  const reasons: string[] = [];
-  if (wanted === undefined || wanted === 'docker') {
-    const info = await run('docker', ['info'], { timeoutMs: 30_000 });
-    if (info.code === 0) return dockerEngine();
-    reasons.push(
-      info.code === 127
-        ? 'docker is not installed'
-        : `docker is installed but \`docker info\` fails (${lastLine(info.stderr || info.stdout)})`,
-    );
-  }
-  if (wanted === undefined || wanted === 'podman') {
-    const version = await run('podman', ['--version']);
-    if (version.code === 127) {
-      reasons.push('podman is not installed (apt-get install -y debootstrap buildah podman runc)');
-    } else {
-      const info = await run('podman', ['--storage-driver', 'vfs', 'info'], { timeoutMs: 60_000 });
-      if (info.code !== 0) {
-        reasons.push(`podman is installed but \`podman --storage-driver vfs info\` fails (${lastLine(info.stderr)})`);
-      } else {
-        const buildah = await run('buildah', ['--version']);
-        return podmanEngine(buildah.code === 0 ? 'buildah' : 'podman');
-      }
-    }
-  }
-  if (wanted !== undefined && wanted !== 'docker' && wanted !== 'podman')
-    reasons.push(`CONTAINER_ENGINE=${wanted} is not one of docker, podman`);
-  return { reason: reasons.join('; ') };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Small helpers
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePromise(port));
-    });
-  });
-}
-
-async function waitForHealthz(url: string, timeoutMs: number): Promise<Response> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no attempt';
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      if (response.status === 200) return response;
-      last = `HTTP ${response.status}`;
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} not healthy after ${timeoutMs} ms (last: ${last})`);
-}
 
 interface ToolEnvelope {
   status_code: number;
@@ -258,21 +79,8 @@ describe.skipIf(!engine)('container image', () => {
   };
 
   beforeAll(async () => {
-    await e.prepare();
-    const revision = await run('git', ['rev-parse', 'HEAD']);
-    const previous = await engineRun(['image', 'inspect', '--format', '{{.Id}}', image]);
-    const started = performance.now();
-    const built = await e.build(TAG, { VERSION: PKG.version, REVISION: revision.code === 0 ? revision.stdout.trim() : 'unknown' });
-    const seconds = (performance.now() - started) / 1000;
-    const log = join(tmpdir(), `dockerhub-mcp-container-build-${process.pid}.log`);
-    writeFileSync(log, `${built.stdout}\n${built.stderr}`);
-    if (built.code !== 0)
-      throw new Error(`image build failed (exit ${built.code}); full log in ${log}:\n${quiet(built.stderr || built.stdout).slice(-4000)}`);
-    // Drop the image this tag named before (vfs storage keeps full copies), unless still in use.
-    const previousId = previous.code === 0 ? previous.stdout.trim() : '';
-    if (previousId && previousId !== (await inspect('{{.Id}}'))) await engineRun(['rmi', previousId]);
-    const size = Number(await inspect('{{.Size}}'));
-    console.log(`[container] built ${TAG} in ${seconds.toFixed(1)} s; image size ${(size / 1e6).toFixed(1)} MB; build log ${log}`);
+    // Always a fresh build here: this suite is what tests the Dockerfile.
+    await buildImage(e, TAG, PKG.version);
     const health = JSON.parse(await inspect('{{json .Config.Healthcheck}}')) as { Test?: string[] } | null;
     healthTest = health?.Test ?? [];
   });
@@ -468,12 +276,3 @@ describe.skipIf(!engine)('container image', () => {
     }
   });
 });
-
-function pickEnv(keys: string[]): Record<string, string> {
-  const picked: Record<string, string> = {};
-  for (const key of keys) {
-    const value = process.env[key];
-    if (value !== undefined) picked[key] = value;
-  }
-  return picked;
-}

@@ -3,8 +3,9 @@
 // kill) once a given number of calls has completed. Every call is classified:
 // - ok: a result with status_code 200;
 // - error: anything else;
-// - lost: no JSON-RPC answer at all (the transport failed or timed out, or the balancer answered
-//   instead of a replica): a request that was taken in and never answered. Lost calls are errors too.
+// - lost: no MCP answer at all: the transport failed or timed out, or the HTTP status was an
+//   error (a replica's or the balancer's 503 counts here too, so this is an upper bound on the
+//   requests taken in and never answered). Lost calls are errors too.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
