@@ -199,9 +199,12 @@ export async function confirmDestructive<App>(input: ConfirmInput<App>): Promise
       'Use a client that supports MCP elicitation (form mode) over stdio or a stateful HTTP session, or an operator sets DOCKERHUB_CONFIRM=when-supported; dry_run: true works without confirmation.',
     );
   }
-  const preview = await action.invoke({ ...input.rawArgs, dry_run: true }, ctx, label);
   const reason = action.destructive ? undefined : action.destructiveWhen?.reason(input.args);
-  const message = summarisePlan({ label, description: action.description, args: input.args, plan: preview.data, reason });
+  const plan = async (): Promise<string> => {
+    const preview = await action.invoke({ ...input.rawArgs, dry_run: true }, ctx, label);
+    return summarisePlan({ label, description: action.description, args: input.args, plan: preview.data, reason });
+  };
+  const message = await plan();
   const timeoutMs = input.timeoutMs ?? CONFIRM_TIMEOUT_MS;
   let reply: ElicitReply;
   try {
@@ -218,7 +221,18 @@ export async function confirmDestructive<App>(input: ConfirmInput<App>): Promise
   }
   const ticked = reply.action === 'accept' && reply.content?.confirm === true;
   ctx.log.info(ticked ? 'destructive call confirmed' : 'destructive call not confirmed', { action: label, answer: reply.action, ticked });
-  if (ticked) return;
+  if (ticked) {
+    // The human may have taken minutes: what they said yes to must still be what runs (a tag that
+    // aged past older_than_days meanwhile, a tag moved to another digest).
+    const now = await plan();
+    if (now === message) return;
+    throw new ToolError(
+      'not_confirmed',
+      `${label}: the target changed while the user was asked (now: ${now}); nothing was changed`,
+      undefined,
+      'Call again: the user is asked about the new target.',
+    );
+  }
   const what =
     reply.action === 'accept'
       ? 'the user accepted without ticking confirm'

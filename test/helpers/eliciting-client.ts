@@ -18,9 +18,12 @@ export interface ElicitingClient {
   asked: Question[];
   /** Resolves with the next question as soon as it arrives. */
   nextQuestion(): Promise<Question>;
+  /** How the human answers from now on. */
+  answerWith(answer: HumanAnswer): void;
 }
 
-export function elicitingClient(answer: HumanAnswer): ElicitingClient {
+export function elicitingClient(first: HumanAnswer): ElicitingClient {
+  let answer = first;
   const client = new Client({ name: 'confirm-test', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } } });
   const asked: Question[] = [];
   let waiting: ((question: Question) => void)[] = [];
@@ -50,5 +53,8 @@ export function elicitingClient(answer: HumanAnswer): ElicitingClient {
     client,
     asked,
     nextQuestion: () => new Promise<Question>((resolve) => waiting.push(resolve)),
+    answerWith: (next) => {
+      answer = next;
+    },
   };
 }

@@ -4,13 +4,14 @@
 // destructive requests are counted: none unless a human accepted, or confirmation is off.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { http, HttpResponse } from 'msw';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMcpServer } from '../../../src/server/create-server.js';
 import { RunningCalls } from '../../../src/server/running-calls.js';
 import { CONFIRM_TIMEOUT_MS } from '../../../src/tools/confirm.js';
 import { elicitingClient, type HumanAnswer } from '../../helpers/eliciting-client.js';
-import { AUTHED, hubApp, useHub } from '../../helpers/unit/hub-harness.js';
+import { AUTHED, HUB, hubApp, useHub } from '../../helpers/unit/hub-harness.js';
 
 const REPO = '/v2/namespaces/acme/repositories/app';
 type Outcome = { isError?: boolean; structuredContent?: unknown };
@@ -181,6 +182,40 @@ describe('hub_repos.delete under each DOCKERHUB_CONFIRM mode and client answer',
       expect(hub.calls().filter((c) => c.method === 'DELETE')).toHaveLength(deletes);
       hub.seen.length = 0;
     }
+  });
+});
+
+describe('a target that changes while the human reads the question', () => {
+  const hub = useHub();
+
+  it('is not deleted: a tag that aged past older_than_days meanwhile stops the prune', async () => {
+    const day = 86_400_000;
+    const at = (ageDays: number) => new Date(Date.now() - ageDays * day).toISOString();
+    let scans = 0;
+    hub.useToken();
+    hub.server.use(
+      http.get(`${HUB}${REPO}/tags`, () => {
+        scans++;
+        // v2 is 29 days old at the first scan, past 30 days at the second.
+        const results = [
+          { name: 'v1', digest: null, tag_last_pushed: at(60) },
+          { name: 'v2', digest: null, tag_last_pushed: at(scans === 1 ? 29 : 31) },
+        ];
+        return HttpResponse.json({ count: 2, next: null, results });
+      }),
+      http.delete(`${HUB}${REPO}/tags/:tag`, () => new HttpResponse(null, { status: 204 })),
+    );
+    const { client, asked } = elicitingClient('accept');
+    await connect(client, {});
+    const result = (await client.callTool({
+      name: 'hub_repos',
+      arguments: { action: 'prune_tags', namespace: 'acme', repository: 'app', older_than_days: 30, dry_run: false },
+    })) as Outcome;
+    expect(asked[0]!.message).toContain('delete 1 tag of acme/app: v1');
+    expect(errorOf(result).type).toBe('not_confirmed');
+    expect(errorOf(result).message).toContain('delete 2 tags of acme/app: v2, v1');
+    expect(scans).toBe(2);
+    expect(hub.calls().filter((c) => c.method === 'DELETE')).toHaveLength(0);
   });
 });
 
