@@ -80,6 +80,10 @@ describe('hub_repos.delete under each DOCKERHUB_CONFIRM mode and client answer',
       })) as Outcome;
       expect(hub.calls().filter((c) => c.method === 'DELETE')).toHaveLength(deletes);
       expect(asked).toHaveLength(questions);
+      // What asking costs upstream: the dry run's read of the target, and after an accept a second
+      // read to check the target did not change meanwhile.
+      const reads = questions === 0 ? 0 : answer === 'accept' ? 2 : 1;
+      expect(hub.calls().filter((c) => c.method === 'GET')).toHaveLength(reads);
       if (questions > 0) expect(asked[0]!.message).toContain(`DELETE ${REPO}`);
       if (errorType === undefined) {
         expect(result.isError, JSON.stringify(result.structuredContent)).toBeFalsy();
