@@ -122,6 +122,16 @@ export const SETTINGS: readonly Setting[] = [
     default: false,
     description: 'Removes every write action; wins over `DOCKERHUB_ALLOW_DESTRUCTIVE`.',
   },
+  {
+    key: 'confirm',
+    env: ['DOCKERHUB_CONFIRM'],
+    flag: 'confirm',
+    kind: 'enum',
+    values: ['when-supported', 'always', 'never'],
+    default: 'when-supported',
+    description:
+      'Asks the human to confirm each destructive call (its exact target) through MCP elicitation: `when-supported` when the client can elicit, `always` refuses destructive calls from clients that cannot, `never` skips it.',
+  },
   ...Object.entries(TOOL_TOGGLES).map(([tool, variable]): Setting => ({
     key: `toggle_${tool}`,
     env: [variable],

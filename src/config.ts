@@ -8,6 +8,7 @@ import { parseHostPattern } from './util/host-pattern.js';
 import { SETTINGS, TOOL_NAMES, TOOL_TOGGLES, type Setting, type ToolName } from './config-spec.js';
 
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export const CONFIRM_MODES = ['when-supported', 'always', 'never'] as const;
 
 const ConfigSchema = z.object({
   hubUser: z.string().min(1).optional(),
@@ -22,6 +23,7 @@ const ConfigSchema = z.object({
   dockerConfig: z.string(),
   allowDestructive: z.boolean(),
   readOnly: z.boolean(),
+  confirm: z.enum(CONFIRM_MODES),
   enabledTools: z.array(z.enum(TOOL_NAMES as [ToolName, ...ToolName[]])),
   transport: z.enum(['stdio', 'streamable-http']),
   host: z.string().min(1),
@@ -44,6 +46,7 @@ const ConfigSchema = z.object({
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export type ConfirmMode = (typeof CONFIRM_MODES)[number];
 
 /** A bad setting: main prints the message and exits with status 2. */
 export class ConfigError extends Error {
@@ -212,6 +215,7 @@ export function loadConfig(sources: ConfigSources, version = '0.0.0'): ConfigOut
     dockerConfig: expandHome(values.dockerConfig as string, sources.env),
     allowDestructive: values.allowDestructive,
     readOnly: values.readOnly,
+    confirm: values.confirm,
     enabledTools: enabled,
     transport: values.transport,
     host: values.host,

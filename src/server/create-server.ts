@@ -5,6 +5,7 @@ import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } fr
 import type { AppContext } from '../context.js';
 import { buildTools } from '../tools/catalog.js';
 import { callTool, describeTool, type ToolDefinition, type ToolSpec } from '../tools/framework.js';
+import { elicitFor } from './elicit.js';
 import type { RunningCalls } from './running-calls.js';
 
 const INSTRUCTIONS =
@@ -70,6 +71,7 @@ export function createMcpServer(app: AppContext, calls: RunningCalls): Server {
           app,
           signal,
           log,
+          elicit: elicitFor(server, extra.requestId),
           progress: async (progress, total, message) => {
             if (progressToken === undefined) return;
             await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress, total, message } });

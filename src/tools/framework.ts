@@ -10,6 +10,7 @@ import { redact } from '../redact.js';
 import type { Logger } from '../log.js';
 import { ARGUMENT_JSON_BOUNDS, jsonBoundsViolation } from '../util/json-bounds.js';
 import { capEnvelope, capError, DEFAULT_CAPS, type Caps } from './caps.js';
+import { confirmDestructive, type Elicit } from './confirm.js';
 import { formatIssues } from './validation-messages.js';
 import './tool-errors.js';
 
@@ -23,6 +24,8 @@ export interface ToolContext<App = unknown> {
   log: Logger;
   /** Sends a progress notification when the client asked for them (no-op otherwise). */
   progress(progress: number, total?: number, message?: string): Promise<void>;
+  /** Asks the human through the client (MCP elicitation); absent when the client cannot. */
+  elicit?: Elicit;
 }
 
 /** A handler result: the envelope, plus values allowed through redaction in this result only. */
@@ -50,6 +53,8 @@ export interface ActionSpec<P extends ParamShape, App> {
   destructive?: boolean;
   /** Destructive only when these arguments say so (implies write; takes dry_run). */
   destructiveWhen?: DestructiveWhen;
+  /** A dry run unless `dry_run: false` (a bulk delete is asked for twice). */
+  previewByDefault?: boolean;
   run(args: z.infer<z.ZodObject<P>> & { dry_run?: boolean }, ctx: ToolContext<App>): Promise<ActionOutput>;
 }
 
@@ -60,6 +65,8 @@ export interface Action<App> {
   write: boolean;
   destructive: boolean;
   destructiveWhen?: DestructiveWhen;
+  /** A dry run unless `dry_run: false`. */
+  previewByDefault?: boolean;
   /**
    * Validates the arguments strictly, then runs; `label` (`tool.action`) prefixes validation
    * errors. `check` sees the validated arguments before the run and may refuse by throwing.
@@ -68,7 +75,7 @@ export interface Action<App> {
     args: Record<string, unknown>,
     ctx: ToolContext<App>,
     label: string,
-    check?: (args: Record<string, unknown>) => void,
+    check?: (args: Record<string, unknown>) => Promise<void>,
   ): Promise<ActionOutput>;
 }
 
@@ -86,11 +93,12 @@ export function defineAction<P extends ParamShape, App>(spec: ActionSpec<P, App>
     write: previewable || spec.write === true,
     destructive,
     ...(conditional ? { destructiveWhen: conditional } : {}),
+    ...(spec.previewByDefault === true ? { previewByDefault: true } : {}),
     invoke: async (args, ctx, label, check) => {
       const parsed = schema.safeParse(args);
       if (!parsed.success)
         throw new ToolError('invalid_argument', `${label}: ${formatIssues(parsed.error.issues, args, Object.keys(shape))}`);
-      check?.(parsed.data);
+      await check?.(parsed.data);
       return spec.run(parsed.data as z.infer<z.ZodObject<P>> & { dry_run?: boolean }, ctx);
     },
   };
@@ -263,7 +271,8 @@ function checkArgumentBounds(tool: string, args: object): void {
 
 export interface CallOptions<App> {
   ctx: ToolContext<App>;
-  config: Pick<Config, 'readOnly' | 'allowDestructive'>;
+  /** `confirm` defaults to `when-supported`. */
+  config: Pick<Config, 'readOnly' | 'allowDestructive'> & Partial<Pick<Config, 'confirm'>>;
   caps: Caps;
 }
 
@@ -317,7 +326,13 @@ export async function callTool<App>(spec: ToolSpec<App>, rawArgs: unknown, optio
         `An operator enables destructive actions with DOCKERHUB_ALLOW_DESTRUCTIVE=true (or --allow-destructive); call with dry_run: true to see what it would change, or leave out ${action.destructiveWhen.args}.`,
       );
     };
-    const output = await action.invoke(args, ctx, label, gate);
+    // A destructive call that passed the gate still waits for the human where the client can ask
+    // (DOCKERHUB_CONFIRM); a dry run of it comes first, so the question names the exact target.
+    const check = async (valid: Record<string, unknown>): Promise<void> => {
+      gate(valid);
+      await confirmDestructive({ mode: config.confirm ?? 'when-supported', action, label, rawArgs: args, args: valid, ctx });
+    };
+    const output = await action.invoke(args, ctx, label, check);
     ctx.log.debug('tool call', { tool: spec.name, action: actionName, ms: Date.now() - started, status: output.status_code });
     const { reveal, ...result } = output;
     const safe = redact(result, { reveal: new Set(reveal ?? []) });

@@ -87,6 +87,8 @@ export function createHubAdminTool(listTools: () => readonly ToolSpec<AppContext
             safety: {
               allow_destructive: c.allowDestructive,
               read_only: c.readOnly,
+              // Whether destructive calls wait for a human's yes (DOCKERHUB_CONFIRM).
+              confirm: c.confirm,
             },
             tools,
             tools_not_served: TOOL_NAMES.filter((name) => !served.has(name)),

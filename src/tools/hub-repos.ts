@@ -71,6 +71,7 @@ export function createHubReposTool(): ToolSpec<AppContext> {
         description: 'dry run unless dry_run:false',
         params: pruneParams,
         destructive: true,
+        previewByDefault: true,
         run: (args, ctx) =>
           pruneTags(ctx.app.hubClient, args, {
             signal: ctx.signal,

@@ -17,6 +17,8 @@ export interface StdioLaunch {
   /** Full environment for the child; defaults to a minimal one (PATH and HOME only). */
   env?: Record<string, string>;
   cwd?: string;
+  /** A client of the caller's own (capabilities, request handlers set); a plain one otherwise. */
+  client?: Client;
 }
 
 export function minimalEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -41,7 +43,7 @@ export async function connectStdio(launch: StdioLaunch): Promise<StdioSession> {
   stream?.on('data', (chunk: Buffer) => {
     stderrText += chunk.toString('utf8');
   });
-  const client = new Client({ name: 'dockerhub-mcp-e2e', version: '1.0.0' });
+  const client = launch.client ?? new Client({ name: 'dockerhub-mcp-e2e', version: '1.0.0' });
   await client.connect(transport);
   return {
     client,

@@ -204,6 +204,15 @@ describe('errors name the variable or flag and the allowed values', () => {
     expect(message).toContain('debug, info, warn, error, silent');
   });
 
+  it('DOCKERHUB_CONFIRM: when-supported by default, the three modes from env or flag, anything else refused', () => {
+    expect(load({}).confirm).toBe('when-supported');
+    expect(load({ env: { DOCKERHUB_CONFIRM: 'ALWAYS' } }).confirm).toBe('always');
+    expect(load({ argv: ['--confirm', 'never'], env: { DOCKERHUB_CONFIRM: 'always' } }).confirm).toBe('never');
+    const message = configError({ env: { DOCKERHUB_CONFIRM: 'yes' } }).message;
+    expect(message).toContain('DOCKERHUB_CONFIRM');
+    expect(message).toContain('when-supported, always, never');
+  });
+
   it('a bad boolean', () => {
     const message = configError({ env: { SCIMTOOL: 'maybe' } }).message;
     expect(message).toContain('SCIMTOOL');

@@ -177,16 +177,19 @@ describe('config', () => {
 
   it('shows the gate, read-only state and the actions each served tool exposes', async () => {
     const closed = dataOf(await admin(testApp(configured()), 'config'));
-    expect(closed.safety).toEqual({ allow_destructive: false, read_only: false });
+    expect(closed.safety).toEqual({ allow_destructive: false, read_only: false, confirm: 'when-supported' });
     expect(closed.tools).toMatchObject({
       hub_admin: { actions: ['rate_limit', 'whoami', 'config'], disabled_destructive: [], hidden_read_only: [] },
     });
     expect(closed.upstreams).toMatchObject({ hub_url: HUB_URL });
 
     const readOnly = dataOf(
-      await admin(testApp(configured({ DOCKERHUB_READ_ONLY: 'true', DOCKERHUB_ALLOW_DESTRUCTIVE: 'true' })), 'config'),
+      await admin(
+        testApp(configured({ DOCKERHUB_READ_ONLY: 'true', DOCKERHUB_ALLOW_DESTRUCTIVE: 'true', DOCKERHUB_CONFIRM: 'always' })),
+        'config',
+      ),
     );
-    expect(readOnly.safety).toEqual({ allow_destructive: true, read_only: true });
+    expect(readOnly.safety).toEqual({ allow_destructive: true, read_only: true, confirm: 'always' });
   });
 
   it('names the tools this configuration does not serve', async () => {
