@@ -1,8 +1,8 @@
 // The container image: builds the Dockerfile with whatever engine works here (docker when
 // `docker info` succeeds, else buildah + podman with the local stand-in for the node base image),
 // then drives the image over stdio with the SDK's own Client, checks it runs as `node` (uid 1000),
-// carries its labels and the packed bundle only (no node_modules), and serves streamable HTTP with a working
-// HEALTHCHECK. With no engine, every test is skipped and the reason is printed; nothing passes
+// carries its labels and the packed bundle only (no node_modules), and serves streamable HTTP with
+// a working HEALTHCHECK. With no engine, every test is skipped and the reason is printed; nothing passes
 // without an image.
 //
 // Environment knobs:
