@@ -3,7 +3,7 @@
 // must need nothing beyond itself), then the installed bin answers --version and serves tools/list
 // over stdio.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,7 @@ describe('the packed package installed into an empty folder', () => {
     const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'));
     if (!tarball) throw new Error(`npm pack wrote no tarball into ${work}`);
     app = join(work, 'app');
-    execFileSync('mkdir', [app]);
+    mkdirSync(app);
     writeFileSync(join(app, 'package.json'), '{ "private": true }\n');
     execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', join(work, tarball)], {
       cwd: app,
