@@ -8,14 +8,15 @@
 # With buildah/podman, build with `--format docker`: the OCI image format has no HEALTHCHECK.
 # `npm run test:container` builds and tests the image (docker, else buildah + podman).
 #
-# NPM_CONFIG_REGISTRY selects the registry `npm ci` installs from (the lockfile carries no
-# `resolved` URLs). Proxies come from the standard HTTP_PROXY / HTTPS_PROXY / NO_PROXY build
+# The runtime stage holds node and the npm package as `npm pack` makes it (the bundle, no
+# node_modules). NPM_CONFIG_REGISTRY selects the registry the build stage's `npm ci` installs from
+# (the lockfile carries no `resolved` URLs). Proxies come from the standard HTTP_PROXY / HTTPS_PROXY / NO_PROXY build
 # args. Never bake registry credentials into the image.
 
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---------------------------------------------------------------------------------------------
-# build: all dependencies, compile TypeScript into dist/
+# build: all dependencies, compile TypeScript and bundle it into dist/, pack the npm package
 FROM ${NODE_IMAGE} AS build
 ARG NPM_CONFIG_REGISTRY=https://registry.npmjs.org/
 ENV NPM_CONFIG_UPDATE_NOTIFIER=false \
@@ -23,18 +24,21 @@ ENV NPM_CONFIG_UPDATE_NOTIFIER=false \
     NPM_CONFIG_AUDIT=false
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Scripts are skipped here so this layer depends on the lockfile only; `prepare` (the build)
-# runs explicitly below once the sources are in.
+# Scripts are skipped here so this layer depends on the lockfile only; the build runs below once
+# the sources are in.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig*.json ./
 COPY src ./src
 COPY scripts/bundle.mjs ./scripts/bundle.mjs
-RUN npm run build && test -f dist/main.js
+COPY README.md LICENSE mcp_config.json ./
+# The runtime stage takes exactly what the npm package ships (package.json `files`): the bundle
+# with every dependency inlined, its license notices, README, LICENSE. No node_modules at all.
+RUN npm run build && npm pack --ignore-scripts --silent \
+ && mkdir /out && tar -xzf dockerhub-mcp-*.tgz -C /out && test -f /out/package/dist/main.js
 
 # ---------------------------------------------------------------------------------------------
-# runtime: production dependencies only, non-root
+# runtime: the packed package only, non-root
 FROM ${NODE_IMAGE} AS runtime
-ARG NPM_CONFIG_REGISTRY=https://registry.npmjs.org/
 ARG VERSION=0.0.0-dev
 ARG REVISION=unknown
 ARG SOURCE=https://github.com/dockerhub-mcp/dockerhub-mcp
@@ -48,14 +52,9 @@ LABEL org.opencontainers.image.title="dockerhub-mcp" \
       io.modelcontextprotocol.server.name="io.github.dockerhub-mcp/dockerhub-mcp"
 
 # TRANSPORT, HOST and PORT are left to the server's defaults (stdio; 127.0.0.1:8000 for HTTP).
-ENV NODE_ENV=production \
-    NPM_CONFIG_UPDATE_NOTIFIER=false
+ENV NODE_ENV=production
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
- && rm -rf /root/.npm /tmp/*
-COPY LICENSE ./
-COPY --from=build /app/dist ./dist
+COPY --from=build /out/package ./
 
 USER node
 

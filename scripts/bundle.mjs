@@ -1,23 +1,113 @@
-// Bundles the compiled server (dist/main.js and everything it imports, the MCP SDK and zod
-// included) into dist/main.js itself: one file to load instead of ~400 modules to resolve, which
-// halves the cold start (spawn to first tools/list). undici stays external: it is loaded lazily on
-// the first upstream request. tsc still emits dist/**/*.js for tools that import modules directly.
+// Bundles the compiled server (dist/main.js and everything it imports, every npm dependency
+// included) into what the package and the image ship: dist/main.js plus dist/chunks/. One file to
+// load instead of ~400 modules to resolve halves the cold start (spawn to first tools/list).
+// Code splitting keeps the lazily imported parts lazy: undici (~1 MB, loaded on the first upstream
+// request) and the HTTP transport stack (never loaded in stdio mode) are chunks of their own.
+//
+// No source map ships: the bundle is not minified, so a stack trace already names readable
+// functions and lines in dist/main.js, while a map would either embed all the sources (~3 MB) or
+// point at a src/ that is not in the package. The licenses of the bundled packages go to
+// dist/THIRD_PARTY_LICENSES.txt, which ships beside the bundle.
+//
+// tsc still emits dist/**/*.js (scripts/gen-readme.mjs and gen-catalog.mjs import dist/docs/);
+// they are not part of the package (package.json `files`).
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-await build({
-  entryPoints: ['dist/main.js'],
-  outfile: 'dist/main.js',
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+// Outputs of an earlier bundle (chunk names carry content hashes) and tsc's map of main.js, which
+// would describe the unbundled file, not the bundle written over it.
+for (const stale of ['chunks', 'main.js.map', 'main.js.LEGAL.txt', 'THIRD_PARTY_LICENSES.txt']) {
+  rmSync(join(dist, stale), { recursive: true, force: true });
+}
+
+// version.ts reads ../package.json relative to its own module at run time, which from a chunk in
+// dist/chunks/ would be the wrong folder: the bundle carries the version as a constant instead.
+const inlineVersion = {
+  name: 'inline-version',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]dist[\\/]version\.js$/ }, () => ({
+      contents: `export const VERSION = ${JSON.stringify(pkg.version)};\n`,
+      loader: 'js',
+    }));
+  },
+};
+
+// `import('undici')` of the CommonJS undici gets named exports (Agent, request, …) from Node; a
+// split chunk holding a CommonJS module only has a default export. This plugin puts an ES module in
+// front of undici that re-exports every name undici's module.exports has, as Node would.
+const cjsNamedExports = (name) => ({
+  name: `esm-front-for-${name}`,
+  setup(b) {
+    b.onResolve({ filter: new RegExp(`^${name}$`) }, (args) =>
+      args.namespace === 'esm-front' ? undefined : { path: name, namespace: 'esm-front' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'esm-front' }, () => {
+      const names = Object.keys(createRequire(join(root, 'package.json'))(name)).filter((key) => /^[A-Za-z_$][\w$]*$/.test(key));
+      return {
+        contents: `import cjs from '${name}';\nexport default cjs;\nexport const { ${names.join(', ')} } = cjs;\n`,
+        resolveDir: root,
+        loader: 'js',
+      };
+    });
+  },
+});
+
+const result = await build({
+  entryPoints: [join(dist, 'main.js')],
+  outdir: dist,
+  entryNames: '[name]',
+  chunkNames: 'chunks/[name]-[hash]',
   allowOverwrite: true,
   bundle: true,
+  splitting: true,
   platform: 'node',
   format: 'esm',
   target: 'node20.18',
-  external: ['undici'],
-  sourcemap: true,
-  legalComments: 'linked',
+  sourcemap: false,
+  legalComments: 'none',
+  metafile: true,
   logLevel: 'warning',
+  plugins: [inlineVersion, cjsNamedExports('undici')],
   // CommonJS dependencies bundled into ESM call require() for Node built-ins.
   banner: {
-    js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
+    js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
   },
 });
+
+// One notice per bundled package: its name, version, license and LICENSE file, as the MIT, ISC and
+// BSD licenses of the dependencies ask for copies of their notices.
+const packages = new Map();
+for (const input of Object.keys(result.metafile.inputs)) {
+  const match = /(?:^|[\\/])node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(input);
+  if (!match) continue;
+  const dir = join(root, input.slice(0, match.index + match[0].length));
+  if (packages.has(dir)) continue;
+  const meta = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const licenseFile = ['LICENSE', 'LICENSE.md', 'LICENSE.txt', 'license', 'LICENCE', 'COPYING']
+    .map((name) => join(dir, name))
+    .find((path) => existsSync(path));
+  packages.set(dir, { name: meta.name, version: meta.version, license: meta.license ?? 'see package', licenseFile });
+}
+const notices = [...packages.values()]
+  .sort((a, b) => a.name.localeCompare(b.name))
+  .map((p) => {
+    const text = p.licenseFile
+      ? readFileSync(p.licenseFile, 'utf8').trim()
+      : `(no license file in the package; license field: ${p.license})`;
+    return `${p.name}@${p.version} (${p.license})\n${'-'.repeat(72)}\n${text}\n`;
+  });
+writeFileSync(
+  join(dist, 'THIRD_PARTY_LICENSES.txt'),
+  `dockerhub-mcp ${pkg.version} bundles the following packages into dist/main.js and dist/chunks/.\n\n${notices.join('\n')}`,
+);
+
+const outputs = Object.entries(result.metafile.outputs).map(([path, out]) => [relative(root, path).split(sep).join('/'), out.bytes]);
+const total = outputs.reduce((sum, [, bytes]) => sum + bytes, 0);
+console.error(`bundle: ${outputs.length} files, ${(total / 1e6).toFixed(2)} MB, ${packages.size} packages inlined`);

@@ -53,7 +53,8 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-export type ConfigOutcome = { kind: 'config'; config: Config } | { kind: 'help'; text: string } | { kind: 'version' };
+/** `help` and `version` stop before any setting is read; main prints them (src/docs/cli-help.ts). */
+export type ConfigOutcome = { kind: 'config'; config: Config } | { kind: 'help' } | { kind: 'version' };
 
 export interface ConfigSources {
   argv: readonly string[];
@@ -140,27 +141,11 @@ function toolFromName(name: string): ToolName | undefined {
   return undefined;
 }
 
-export function helpText(version: string): string {
-  const lines = [
-    `dockerhub-mcp ${version}: MCP server for Docker Hub, OCI registries and Docker Scout`,
-    '',
-    'Usage: dockerhub-mcp [flags]',
-    '',
-    'Flags (each mirrors an environment variable; flags win):',
-  ];
-  for (const setting of SETTINGS) {
-    if (!setting.flag) continue;
-    const arg = setting.kind === 'bool' ? '' : ` <${setting.kind === 'enum' ? setting.values?.join('|') : setting.kind}>`;
-    lines.push(`  --${setting.flag}${arg}`.padEnd(44) + `${setting.env[0]}: ${setting.description}`);
-  }
-  lines.push('  --help'.padEnd(44) + 'Print this help and exit.');
-  lines.push('  --version'.padEnd(44) + 'Print the version and exit.');
-  lines.push('', 'Every environment variable is listed in the README (Configuration).');
-  return lines.join('\n');
-}
-
-export function loadConfig(sources: ConfigSources, version = '0.0.0'): ConfigOutcome {
-  const options: Record<string, { type: 'string' | 'boolean' }> = { help: { type: 'boolean' }, version: { type: 'boolean' } };
+export function loadConfig(sources: ConfigSources): ConfigOutcome {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean', short: 'v' },
+  };
   for (const setting of SETTINGS) {
     if (setting.flag) options[setting.flag] = { type: setting.kind === 'bool' ? 'boolean' : 'string' };
   }
@@ -171,7 +156,7 @@ export function loadConfig(sources: ConfigSources, version = '0.0.0'): ConfigOut
     throw new ConfigError(`${(error as Error).message}; run with --help for the valid flags`);
   }
   const flags = parsed.values as Record<string, string | boolean | undefined>;
-  if (flags.help === true) return { kind: 'help', text: helpText(version) };
+  if (flags.help === true) return { kind: 'help' };
   if (flags.version === true) return { kind: 'version' };
 
   const values: Record<string, unknown> = {};

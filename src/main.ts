@@ -1,9 +1,14 @@
+#!/usr/bin/env node
 // CLI entry: flags + environment + .env → Config → shared context → transport.
 // Exit status 2 means a configuration error; the message names the setting and valid values.
+// --help and --version print on stdout and exit before any transport exists, so stdout is still
+// free; from then on stdout belongs to the MCP stdio transport alone.
 import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { ConfigError, isLoopbackHost, loadConfig, type Config } from './config.js';
 import { createAppContext } from './context.js';
+import { helpText, terminalHint } from './docs/cli-help.js';
 import { createLogger } from './log.js';
 import { onShutdown } from './server/shutdown.js';
 import { VERSION } from './version.js';
@@ -16,6 +21,13 @@ function readDotenv(): Record<string, string> {
   }
 }
 
+/** How to name this script in a hint: relative when it is under the working folder. */
+function entryPath(): string {
+  const script = process.argv[1] ?? 'dist/main.js';
+  const rel = relative(process.cwd(), script);
+  return rel.startsWith('..') || rel === '' ? script : rel;
+}
+
 function fail(message: string): never {
   process.stderr.write(`dockerhub-mcp: ${message}\n`);
   process.exit(2);
@@ -24,13 +36,13 @@ function fail(message: string): never {
 async function main(): Promise<void> {
   let config: Config;
   try {
-    const outcome = loadConfig({ argv: process.argv.slice(2), env: process.env, dotenv: readDotenv() }, VERSION);
+    const outcome = loadConfig({ argv: process.argv.slice(2), env: process.env, dotenv: readDotenv() });
     if (outcome.kind === 'help') {
-      process.stderr.write(`${outcome.text}\n`);
+      process.stdout.write(`${helpText(VERSION, entryPath())}\n`);
       return;
     }
     if (outcome.kind === 'version') {
-      process.stderr.write(`${VERSION}\n`);
+      process.stdout.write(`${VERSION}\n`);
       return;
     }
     config = outcome.config;
@@ -49,6 +61,8 @@ async function main(): Promise<void> {
 
   // Each transport is loaded only when chosen: stdio start-up never loads the HTTP stack.
   if (config.transport === 'stdio') {
+    // Someone ran it in a terminal: say what it waits for instead of sitting there silently.
+    if (process.stdin.isTTY) process.stderr.write(`${terminalHint(VERSION, entryPath())}\n`);
     const { serveStdio } = await import('./server/stdio.js');
     await serveStdio(app);
     return;

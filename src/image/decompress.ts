@@ -72,7 +72,14 @@ export function decompressor(kind: Compression): Transform {
 export function decompressionError(error: unknown, kind: Compression): ToolError | undefined {
   if (error instanceof ToolError) return error;
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && (code.startsWith('Z_') || code.startsWith('ERR_ZSTD') || code === 'ERR_ZLIB_INITIALIZATION_FAILED')) {
+  // Node's native zstd (22.15+, 24) names its errors after libzstd's: ZSTD_error_corruption_detected, …
+  if (code === 'ZSTD_error_frameParameter_windowTooLarge') {
+    return new ToolError('invalid_content', `${kind} layer does not decompress: a frame asks for a window larger than the 128 MiB limit`);
+  }
+  if (
+    typeof code === 'string' &&
+    (code.startsWith('Z_') || code.startsWith('ERR_ZSTD') || code.startsWith('ZSTD_error') || code === 'ERR_ZLIB_INITIALIZATION_FAILED')
+  ) {
     const message = error instanceof Error ? error.message : String(error);
     return new ToolError('invalid_content', `${kind} layer does not decompress: ${message}`);
   }

@@ -1,8 +1,8 @@
 // The container image: builds the Dockerfile with whatever engine works here (docker when
 // `docker info` succeeds, else buildah + podman with the local stand-in for the node base image),
 // then drives the image over stdio with the SDK's own Client, checks it runs as `node` (uid 1000),
-// carries its labels and production dependencies only, and serves streamable HTTP with a working
-// HEALTHCHECK. With no engine, every test is skipped and the reason is printed; nothing passes
+// carries its labels and the packed bundle only (no node_modules), and serves streamable HTTP with
+// a working HEALTHCHECK. With no engine, every test is skipped and the reason is printed; nothing passes
 // without an image.
 //
 // Environment knobs:
@@ -158,10 +158,13 @@ describe.skipIf(!engine)('container image', () => {
       expect(health.code, quiet(health.stderr)).toBe(0);
     });
 
-    it('holds the compiled server and production dependencies only', async () => {
+    it('holds the bundled server as the npm package ships it, and no node_modules', async () => {
       const check = [
         'test -f /app/dist/main.js',
-        'test -d /app/node_modules/@modelcontextprotocol/sdk',
+        'test -d /app/dist/chunks',
+        'test -f /app/dist/THIRD_PARTY_LICENSES.txt',
+        'test ! -e /app/node_modules',
+        'test ! -e /app/dist/main.js.map',
         'test ! -e /app/node_modules/typescript',
         'test ! -e /app/node_modules/vitest',
         'test ! -e /app/src',

@@ -166,16 +166,6 @@ describe('stdio e2e: with Hub credentials against a loopback fake Hub', () => {
 });
 
 describe('stdio e2e: process behaviour', () => {
-  it('prints the version and help, exit 0, nothing on stdout', async () => {
-    const version = await runToExit(['--version']);
-    expect(version.code).toBe(0);
-    expect(version.stderr.trim()).toMatch(/^\d+\.\d+\.\d+/);
-    expect(version.stdout).toBe('');
-    const help = await runToExit(['--help']);
-    expect(help.code).toBe(0);
-    expect(help.stderr).toContain('--allow-destructive');
-  });
-
   it('exits 2 naming the variable and allowed values on a bad setting', async () => {
     const badTransport = await runToExit([], { TRANSPORT: 'carrier-pigeon' });
     expect(badTransport.code).toBe(2);

@@ -32,16 +32,3 @@ describe('README', () => {
     expect(quickStart).toContain('npm test');
   });
 });
-
-describe('mcp_config.json', () => {
-  const config = JSON.parse(readFileSync(new URL('../../../mcp_config.json', import.meta.url), 'utf8')) as {
-    mcpServers: Record<string, { command?: string; args?: string[]; url?: string }>;
-  };
-  it('has stdio (node and npx), container and HTTP entries', () => {
-    const entries = Object.values(config.mcpServers);
-    expect(entries.some((e) => e.command === 'node' && e.args?.some((a) => a.endsWith('dist/main.js')))).toBe(true);
-    expect(entries.some((e) => e.command === 'npx')).toBe(true);
-    expect(entries.some((e) => e.command === 'docker' && e.args?.includes('-i'))).toBe(true);
-    expect(entries.some((e) => e.url?.endsWith('/mcp'))).toBe(true);
-  });
-});
