@@ -28,15 +28,15 @@ const regex = z.string().refine(
 export const pruneParams = {
   namespace,
   repository,
-  pattern: regex.optional().describe('Tag regex'),
-  older_than_days: int('Days', 0, 36500).optional(),
-  keep: int('Keep newest', 0, 10000).optional(),
+  pattern: regex.optional().describe('Only tags matching regex'),
+  older_than_days: int('Pushed over N days ago', 0, 36500).optional(),
+  keep: int('Spare the newest N', 0, 10000).optional(),
   protect: z
     .array(regex)
     .refine((v) => v.length <= 50, { message: 'must have at most 50 items' })
     .optional()
-    .describe('Keep regexes (^latest$)'),
-  limit: int('Default 100', 1, 500).optional(),
+    .describe('Never-delete regexes, e.g. ^latest$'),
+  limit: int('Max tags to delete (100)', 1, 500).optional(),
 };
 
 export interface PruneArgs {

@@ -155,9 +155,9 @@ export function segment(description: string, max = 255): z.ZodString {
 }
 
 export const pageParams = {
-  page: int('Page', 1, 100000).optional(),
+  page: int('Page number, from 1', 1, 100000).optional(),
   page_size: int('1-100', 1, 100).optional(),
-  all_pages: z.boolean().optional().describe('All pages'),
+  all_pages: z.boolean().optional().describe('Fetch every page (capped)'),
 };
 
 /** Upper bound on items gathered by all_pages (the result cap cuts lists at 500 anyway). */

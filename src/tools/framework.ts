@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import { ARGUMENT_JSON_BOUNDS, jsonBoundsViolation } from '../util/json-bounds.js';
 import { capEnvelope, capError, DEFAULT_CAPS, type Caps } from './caps.js';
 import { confirmDestructive, type Elicit } from './confirm.js';
+import { OUTPUT_SCHEMA } from './output-schema.js';
 import { formatIssues } from './validation-messages.js';
 import './tool-errors.js';
 
@@ -115,7 +116,6 @@ export interface ToolSpec<App> {
 }
 
 export interface ToolAnnotations {
-  title: string;
   readOnlyHint: boolean;
   destructiveHint: boolean;
   idempotentHint: boolean;
@@ -128,6 +128,7 @@ export interface ToolDefinition {
   title: string;
   description: string;
   inputSchema: { type: 'object'; properties: Record<string, object>; required: string[] };
+  outputSchema: typeof OUTPUT_SCHEMA;
   annotations: ToolAnnotations;
 }
 
@@ -151,10 +152,34 @@ export function exposure<App>(spec: ToolSpec<App>, config: Pick<Config, 'readOnl
 }
 
 /**
- * Keywords left out of the advertised schema: string length bounds and key typing protect the
- * server, which still enforces them, but they cost every model context bytes and guide nothing.
+ * Keywords left out of the advertised schema: length, range and pattern bounds and key typing
+ * protect the server, which still enforces them, but they cost every model context bytes and
+ * guide little (a description names a range where it matters). `additionalProperties` goes too: Gemini's function declarations (an OpenAPI 3.0 subset) refuse
+ * it, and the server validates every argument strictly whatever the client was told.
  */
-const SERVER_SIDE_KEYWORDS = new Set(['$schema', 'minLength', 'maxLength', 'propertyNames']);
+const SERVER_SIDE_KEYWORDS = new Set([
+  '$schema',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'pattern',
+  'propertyNames',
+  'additionalProperties',
+]);
+
+/**
+ * What a parameter is advertised as when the schema the server validates with has no form every
+ * client takes: put_manifest's `manifest` is accepted as an object or a string, and advertised as
+ * a string, since Gemini refuses an `anyOf` of mixed types and a property-less object.
+ */
+const ADVERTISED = new WeakMap<object, Record<string, unknown> | null>();
+
+/** `schema`, advertised in tools/list as `json` (its description is added), or not at all (null). */
+export function advertiseAs<T extends z.ZodType>(schema: T, json: Record<string, unknown> | null): T {
+  ADVERTISED.set(schema, json);
+  return schema;
+}
 
 function trimSchema(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(trimSchema);
@@ -162,15 +187,24 @@ function trimSchema(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
     if (SERVER_SIDE_KEYWORDS.has(key)) continue;
-    // `additionalProperties: {}` is JSON Schema's default; saying it is noise.
-    if (key === 'additionalProperties' && item !== null && typeof item === 'object' && Object.keys(item).length === 0) continue;
     out[key] = trimSchema(item);
   }
   return out;
 }
 
 function paramSchema(schema: z.ZodType): object {
-  return trimSchema(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' })) as object;
+  const json = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+    override: ({ zodSchema, jsonSchema }) => {
+      const advertised = ADVERTISED.get(zodSchema);
+      if (!advertised) return;
+      const description = jsonSchema.description;
+      for (const key of Object.keys(jsonSchema)) delete jsonSchema[key];
+      Object.assign(jsonSchema, advertised, description === undefined ? {} : { description });
+    },
+  });
+  return trimSchema(json) as object;
 }
 
 /**
@@ -185,7 +219,7 @@ function mergeParam(seen: object | undefined, next: object): object {
   if (!Array.isArray(a.enum) || !Array.isArray(b.enum)) return seen;
   const values = [...new Set([...a.enum, ...b.enum])];
   const description =
-    a.description && b.description && a.description !== b.description ? `${a.description}; ${b.description}` : a.description;
+    a.description && b.description && !a.description.includes(b.description) ? `${a.description}; ${b.description}` : a.description;
   return { ...seen, enum: values, ...(description ? { description } : {}) };
 }
 
@@ -196,18 +230,18 @@ function requiredParams(shape: ParamShape): string[] {
 }
 
 export function describeTool<App>(spec: ToolSpec<App>, config: Pick<Config, 'readOnly' | 'allowDestructive'>): ToolDefinition | undefined {
-  const { exposed, gated } = exposure(spec, config);
-  if (exposed.length === 0 && gated.length === 0) return undefined;
-  // The schema describes the exposed actions only: a gated action's parameters would cost every
-  // model context bytes for calls that cannot run. The description still names gated actions,
-  // and a dry run of one is validated against its own schema on the server.
-  const described = exposed.length > 0 ? exposed : gated;
-
+  const { exposed } = exposure(spec, config);
+  if (exposed.length === 0) return undefined;
+  // Only what can run is offered. A gated action cannot do its job until an operator opens the
+  // gate, so offering it costs every model context its line and parameters and invites calls
+  // that end in gate_closed; the server still serves its dry run by name, and `hub_admin config`
+  // and the gate_closed answer name what the gate holds back.
   const properties: Record<string, object> = {};
   const lines: string[] = [];
-  for (const name of described) {
+  for (const name of exposed) {
     const action = spec.actions[name]!;
     for (const [param, schema] of Object.entries(action.shape)) {
+      if (ADVERTISED.get(schema) === null) continue;
       properties[param] = mergeParam(properties[param], paramSchema(schema));
     }
     const required = requiredParams(action.shape);
@@ -215,23 +249,18 @@ export function describeTool<App>(spec: ToolSpec<App>, config: Pick<Config, 'rea
     const note = action.destructiveWhen && !config.allowDestructive ? `; ${action.destructiveWhen.args} needs the destructive gate` : '';
     lines.push(`${name}${required.length > 0 ? `(${required.join(', ')})` : ''}: ${action.description}${note}`);
   }
-  // dry_run stays advertised so a gated action can still be previewed by name.
-  if (gated.length > 0) properties.dry_run ??= paramSchema(DRY_RUN);
-  const actionProperty = { type: 'string', enum: described, description: lines.join('; ') };
+  const actionProperty = { type: 'string', enum: exposed, description: lines.join('; ') };
 
-  let description = spec.description;
-  if (gated.length > 0) {
-    description += ` Off until the operator sets DOCKERHUB_ALLOW_DESTRUCTIVE=true (dry_run works): ${gated.join(', ')}.`;
-  }
   const exposedActions = exposed.map((name) => spec.actions[name]!);
   const readOnly = exposedActions.every((action) => !action.write);
   return {
     name: spec.name,
     title: spec.title,
-    description,
+    description: spec.description,
     inputSchema: { type: 'object', properties: { action: actionProperty, ...properties }, required: ['action'] },
+    outputSchema: OUTPUT_SCHEMA,
+    // The title is said once, at the top (MCP 2025-06-18 reads it there before annotations.title).
     annotations: {
-      title: spec.title,
       readOnlyHint: readOnly,
       // A conditionally destructive action can be destructive only when the gate lets it.
       destructiveHint: exposedActions.some(

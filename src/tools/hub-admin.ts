@@ -26,11 +26,11 @@ export function createHubAdminTool(listTools: () => readonly ToolSpec<AppContext
   return {
     name: 'hub_admin',
     title: 'Server diagnostics',
-    description: 'Rate limits seen per upstream, the identity the server acts as, and its effective configuration.',
+    description: 'Rate limits, identity and configuration of this server.',
     openWorld: true,
     actions: {
       rate_limit: defineAction({
-        description: 'latest rate-limit headers seen per upstream (hub, registry, scout); no request',
+        description: 'last rate-limit headers per upstream (no request)',
         params: {},
         run: async (_args, { app }) => {
           const all = app.rateLimits.all();
@@ -39,7 +39,7 @@ export function createHubAdminTool(listTools: () => readonly ToolSpec<AppContext
         },
       }),
       whoami: defineAction({
-        description: 'identity and JWT claims the server acts with (mints a Hub JWT when credentials are set)',
+        description: 'identity and JWT claims the server acts with',
         params: {},
         run: async (_args, { app, signal }) => {
           const auth = app.hubAuth;
@@ -71,7 +71,7 @@ export function createHubAdminTool(listTools: () => readonly ToolSpec<AppContext
         },
       }),
       config: defineAction({
-        description: 'effective configuration (secrets redacted), enabled tools and actions, gate and read-only state',
+        description: 'effective config (secrets redacted), tools, actions, gate',
         params: {},
         run: async (_args, { app }) => {
           const c = app.config;

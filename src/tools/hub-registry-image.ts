@@ -14,7 +14,7 @@ import { readImageFile } from '../image/read-file.js';
 import { defineAction, type Action, type ToolContext } from './framework.js';
 import { platform, reference, registryReply, repo } from './hub-registry-shared.js';
 
-const sort = z.enum(['path', 'size']).optional().describe('size: largest first');
+const sort = z.enum(['path', 'size']).optional().describe('path or size (largest first)');
 const path = z.string().max(4096).describe('Image path (files: prefix)');
 const maxItems = z.number().int().min(1).max(10000).optional().describe('Item cap (default 1000)');
 
@@ -74,7 +74,7 @@ export const imageActions: Record<string, Action<AppContext>> = {
         .string()
         .regex(/^\d{1,9}$/)
         .optional()
-        .describe('From next'),
+        .describe('Page, from next'),
       wasted: z.boolean().optional().describe('Add wasted space'),
     },
     run: async (args, ctx) => {
@@ -125,7 +125,7 @@ export const imageActions: Record<string, Action<AppContext>> = {
       repo,
       reference,
       platform,
-      name: z.string().max(200).optional().describe('Name substring'),
+      name: z.string().max(200).optional().describe('Package name contains'),
       language: z.boolean().optional().describe('Add npm, pypi'),
       max_items: maxItems,
     },

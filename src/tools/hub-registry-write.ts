@@ -17,33 +17,40 @@ import { manifestBytes, manifestMediaType, parseManifestJson, pushBlob, putManif
 import { manifestDigestOf } from '../registry/schema1.js';
 import { isDigest, manifestReference, validateDigest, type ImageRef } from '../registry/reference.js';
 import { completeUpload, mountBlob, sessionAt, startUpload, uploadChunk } from '../registry/upload-session.js';
-import { defineAction, type Action } from './framework.js';
+import { advertiseAs, defineAction, type Action } from './framework.js';
 import { digest, reference, registryReply, repo } from './hub-registry-shared.js';
 
 const requiredReference = z.string().min(1).max(200).describe('Tag or digest');
 const optionalDigest = digest.optional();
-const location = z.string().min(1).max(4096).describe('Upload URL');
+const location = z.string().min(1).max(4096).describe('Upload URL from start_upload');
 const contentRange = z
   .string()
   .regex(/^\d+-\d+$/)
   .optional()
-  .describe('start-end, inclusive');
+  .describe('Byte range start-end, inclusive');
 const dataBase64 = z
   .string()
   .max(96 * 1024 * 1024)
   .optional()
-  .describe('Bytes, base64');
+  .describe('Bytes as base64');
 const data = z
   .string()
   .max(64 * 1024 * 1024)
   .optional()
   .describe('Bytes as UTF-8 text');
-const chunk = data.describe('Alias of data');
-const fromRepo = z.string().min(1).max(512).describe('Source repo');
-const targetRepo = z.string().min(1).max(512).describe('Destination image');
-const targetReference = z.string().min(1).max(200).describe('Destination tag');
-const manifest = z.union([z.record(z.string(), z.unknown()), z.string()]).describe('JSON; a string is sent as is');
-const mediaType = headerValue(255).min(1).optional().describe('Content-Type');
+// The reference's text aliases stay accepted but unadvertised: `data` says the same in fewer bytes.
+const chunk = advertiseAs(data.describe('Alias of data'), null);
+const fromRepo = z.string().min(1).max(512).describe('Repo holding the blob');
+const targetRepo = z.string().min(1).max(512).describe('Destination [host/]name[:tag]');
+const targetReference = z.string().min(1).max(200).describe('New tag name');
+// Advertised as JSON text only: the digest is taken over the exact bytes, which a string carries
+// unchanged, and one string parameter is what every client's schema rules accept. An object is
+// still taken (serialized compactly) for callers that send one.
+const manifest = advertiseAs(
+  z.union([z.record(z.string(), z.unknown()), z.string()]).describe('Manifest JSON text, pushed byte for byte'),
+  { type: 'string' },
+);
+const mediaType = headerValue(255).min(1).optional().describe('Manifest media type (detected)');
 
 export interface RegistryWriteOptions {
   /** Upload chunk size (blobs up to this go in one PUT). Default 8 MiB. */
@@ -126,7 +133,7 @@ export function registryWriteActions(options: RegistryWriteOptions = {}): Record
       },
     }),
     upload_chunk: defineAction({
-      description: 'PATCH a chunk',
+      description: 'send a chunk: next range',
       destructive: true,
       params: { repo, location, data_base64: dataBase64, data, chunk, content_range: contentRange },
       run: async (args, { app, signal }) => {
@@ -150,7 +157,7 @@ export function registryWriteActions(options: RegistryWriteOptions = {}): Record
       },
     }),
     complete_upload: defineAction({
-      description: 'finish (PUT ?digest=)',
+      description: 'finish an upload: blob digest',
       destructive: true,
       params: { repo, location, digest, data_base64: dataBase64, data, final_chunk: chunk, content_range: contentRange },
       run: async (args, { app, signal }) => {
@@ -167,7 +174,7 @@ export function registryWriteActions(options: RegistryWriteOptions = {}): Record
       },
     }),
     mount_blob: defineAction({
-      description: 'cross-repo mount',
+      description: 'mount a blob from from_repo',
       destructive: true,
       params: { repo, digest, from_repo: fromRepo },
       run: async (args, { app, signal }) => {
@@ -200,7 +207,7 @@ export function registryWriteActions(options: RegistryWriteOptions = {}): Record
       },
     }),
     put_manifest: defineAction({
-      description: 'PUT a manifest',
+      description: 'push a manifest: digest',
       destructive: true,
       params: { repo, reference: requiredReference, manifest, media_type: mediaType },
       run: async (args, { app, signal }) => {
@@ -230,7 +237,7 @@ export function registryWriteActions(options: RegistryWriteOptions = {}): Record
       },
     }),
     push_blob: defineAction({
-      description: 'upload bytes as a blob',
+      description: 'push bytes as a blob: digest',
       destructive: true,
       params: { repo, data_base64: dataBase64, data, digest: optionalDigest, from_repo: fromRepo.optional() },
       run: async (args, { app, signal }) => {

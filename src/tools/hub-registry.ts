@@ -26,7 +26,7 @@ const platformOffset = z.number().int().min(0).max(1_000_000).optional().describ
 
 export const readActions: Record<string, Action<AppContext>> = {
   api_version: defineAction({
-    description: 'probe /v2/',
+    description: 'probe /v2/: reachable, auth',
     params: { registry: z.string().max(255).optional().describe('host[:port]; default DOCKER_REGISTRY_URL') },
     run: async ({ registry }, { app, signal }) => {
       const target = app.registry.registryNamed(registry);
@@ -44,9 +44,9 @@ export const readActions: Record<string, Action<AppContext>> = {
     description: 'tags, paged to max_items',
     params: {
       repo,
-      n: z.number().int().min(1).max(10000).optional().describe('Page size'),
+      n: z.number().int().min(1).max(10000).optional().describe('Tags per upstream page'),
       last: z.string().max(200).optional().describe('Resume after (from next)'),
-      sort: z.enum(['semver', 'name']).optional().describe('semver: newest first'),
+      sort: z.enum(['semver', 'name']).optional().describe('semver (newest first) or name'),
       filter: z.string().max(200).optional().describe('Substring or glob'),
       max_items: z.number().int().min(1).max(10000).optional().describe('Item cap (default 1000)'),
     },
@@ -71,7 +71,7 @@ export const readActions: Record<string, Action<AppContext>> = {
   }),
   get_manifest: defineAction({
     description: 'manifest (platform picks from an index)',
-    params: { repo, reference, platform, accept: headerValue(500).optional().describe('Accept header') },
+    params: { repo, reference, platform, accept: headerValue(500).optional().describe('Accept header media types') },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo, args.reference);
       const top = await app.registry.getManifest(ref, manifestReference(ref), signal, args.accept ?? undefined);
@@ -94,7 +94,7 @@ export const readActions: Record<string, Action<AppContext>> = {
     },
   }),
   check_manifest: defineAction({
-    description: 'HEAD: exists, digest (no pull counted)',
+    description: 'exists, digest (no pull counted)',
     params: { repo, reference },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo, args.reference);
@@ -108,7 +108,7 @@ export const readActions: Record<string, Action<AppContext>> = {
     },
   }),
   resolve_digest: defineAction({
-    description: 'tag → digest (HEAD)',
+    description: 'tag → digest (no pull counted)',
     params: { repo, reference },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo, args.reference);
@@ -227,7 +227,7 @@ export const readActions: Record<string, Action<AppContext>> = {
   }),
   get_blob: defineAction({
     description: 'blob as JSON, text or base64',
-    params: { repo, digest, max_bytes: z.number().int().min(1).max(1048576).optional().describe('Byte cap') },
+    params: { repo, digest, max_bytes: z.number().int().min(1).max(1048576).optional().describe('Max bytes returned') },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo);
       const read = await readBlob(app.registry, ref, validateDigest(args.digest), args.max_bytes ?? 65536, signal);
@@ -236,7 +236,7 @@ export const readActions: Record<string, Action<AppContext>> = {
     },
   }),
   check_blob: defineAction({
-    description: 'HEAD blob',
+    description: 'blob exists, size',
     params: { repo, digest },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo);
@@ -262,7 +262,7 @@ export const readActions: Record<string, Action<AppContext>> = {
   }),
   list_referrers: defineAction({
     description: 'SBOMs, signatures… of a digest',
-    params: { repo, digest, artifact_type: z.string().max(255).optional().describe('Filter') },
+    params: { repo, digest, artifact_type: z.string().max(255).optional().describe('Only this artifactType') },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo);
       const subject = validateDigest(args.digest);

@@ -13,14 +13,14 @@ import { defineAction, type Action, type ToolSpec } from './framework.js';
 // every model context, and hub_scout's share of it is kept under 2 KB.
 const text = (max: number): z.ZodString => z.string().refine((s) => s.length >= 1 && s.length <= max, `must be 1..${max} characters`);
 
-const repo = text(512).describe('Image name[:tag|@digest]');
+const repo = text(512).describe('Image, name[:tag|@digest]');
 const reference = text(200).optional().describe('Tag or digest');
-const org = text(255).optional().describe('Docker org (default: repo namespace)');
+const org = text(255).optional().describe('Docker org (repo namespace)');
 const platform = text(60).optional().describe('os/arch[/variant] (default linux/amd64)');
 const maxItems = z.number().int().min(1).max(1000).optional().describe('Cap (default 100)');
-const page = z.number().int().min(1).max(10000).optional().describe('From next');
+const page = z.number().int().min(1).max(10000).optional().describe('Page, from next');
 const cveId = text(100).describe('e.g. CVE-2024-3094');
-const stream = text(100).optional().describe('Environment (default latest-indexed)');
+const stream = text(100).optional().describe('Scout environment (latest-indexed)');
 const image = { repo, reference, org, platform };
 
 function cvesAction(description: string): Action<AppContext> {
@@ -28,8 +28,8 @@ function cvesAction(description: string): Action<AppContext> {
     description,
     params: {
       ...image,
-      severity: text(60).optional().describe('e.g. critical,high'),
-      fixable_only: z.boolean().optional().describe('Only fixable'),
+      severity: text(60).optional().describe('Comma list, e.g. critical,high'),
+      fixable_only: z.boolean().optional().describe('Only CVEs with fixes'),
       package: text(200).optional().describe('Package name contains'),
       max_items: maxItems,
       page,
@@ -42,7 +42,7 @@ export function createHubScoutTool(): ToolSpec<AppContext> {
   return {
     name: 'hub_scout',
     title: 'Docker Scout',
-    description: 'Docker Scout: CVEs, SBOMs, base-image advice, policies. Private data needs a PAT login.',
+    description: 'Docker Scout: CVEs, SBOMs, base-image advice, policies; private images need a PAT login.',
     openWorld: true,
     actions: {
       summary: defineAction({
@@ -56,7 +56,7 @@ export function createHubScoutTool(): ToolSpec<AppContext> {
         description: 'packages, licenses, layers',
         params: {
           ...image,
-          sbom_format: z.enum(['list', 'cyclonedx', 'spdx']).optional().describe('Default list'),
+          sbom_format: z.enum(['list', 'cyclonedx', 'spdx']).optional().describe('Output format (list)'),
           max_items: maxItems,
           page,
         },
@@ -66,7 +66,7 @@ export function createHubScoutTool(): ToolSpec<AppContext> {
         description: 'vuln/package diff',
         params: {
           base_ref: text(512).describe('Tag/digest of repo, or image'),
-          target_ref: text(512).describe('Like base_ref'),
+          target_ref: text(512).describe('Same form as base_ref'),
           repo: repo.optional(),
           org,
           platform,

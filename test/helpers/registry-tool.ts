@@ -4,15 +4,17 @@ import type { AppContext } from '../../src/context.js';
 import { silentLogger } from '../../src/log.js';
 import { callTool, type CallResult } from '../../src/tools/framework.js';
 import { createHubRegistryTool } from '../../src/tools/hub-registry.js';
+import { checkedOutput } from './output-check.js';
 
 const tool = createHubRegistryTool();
 
-export function callRegistryTool(app: AppContext, args: Record<string, unknown>): Promise<CallResult> {
-  return callTool(tool, args, {
+export async function callRegistryTool(app: AppContext, args: Record<string, unknown>): Promise<CallResult> {
+  const result = await callTool(tool, args, {
     ctx: { app, signal: new AbortController().signal, log: silentLogger, progress: async () => undefined },
     config: app.config,
     caps: { maxBytes: 200_000, maxItems: 500 },
   });
+  return checkedOutput(tool.name, result);
 }
 
 /** The result's data; a tool error fails the test with its body. */

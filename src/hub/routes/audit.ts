@@ -1,18 +1,18 @@
 // hub_audit routes: an organization's (or user's) activity log.
 import { dateTime, pageParams, route, segment, text } from '../route.js';
 
-const account = segment('Org');
+const account = segment('Org or user name');
 
 export const auditRoutes = {
   logs: route({
-    description: 'events',
+    description: 'audit events',
     method: 'GET',
     path: '/v2/auditlogs/{account}',
     params: {
       account,
-      event_action: text('Event', 255).optional(),
-      name: text('Object', 255).optional(),
-      actor: text('Actor', 255).optional(),
+      event_action: text('Event name (see actions)', 255).optional(),
+      name: text('Object name filter', 255).optional(),
+      actor: text('Actor username filter', 255).optional(),
       from_date: dateTime('RFC 3339').optional(),
       to_date: dateTime('RFC 3339').optional(),
       ...pageParams,
@@ -24,7 +24,7 @@ export const auditRoutes = {
     plan: 'Team or Business',
   }),
   actions: route({
-    description: 'event names',
+    description: 'event names to filter by',
     method: 'GET',
     path: '/v2/auditlogs/{account}/actions',
     params: { account },

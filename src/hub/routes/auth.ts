@@ -5,26 +5,24 @@ import { dateTime, pageParams, route, segment, text, type AnyArgs } from '../rou
 
 export const PAT_SCOPES = ['repo:admin', 'repo:write', 'repo:read', 'repo:public_read'] as const;
 
-const uuid = segment('PAT uuid');
-const org = segment('Org');
-const tokenId = segment('OAT id');
-const tokenLabel = text('PAT label', 100);
-const label = text('OAT label', 100);
-const description = text('Description', 1000);
-const isActive = z.boolean().describe('Active');
+const uuid = segment('PAT id (uuid)');
+const org = segment('Org name, e.g. acme');
+const tokenId = segment('OAT id (uuid)');
+const tokenLabel = text('Label for the PAT', 100);
+const label = text('Label for the OAT', 100);
+const description = text('Free-text token description', 1000);
+const isActive = z.boolean().describe('false deactivates the token');
 const expiresAt = dateTime('RFC 3339');
 const resourceItem = z.strictObject({
   type: z.enum(['TYPE_REPO', 'TYPE_ORG']),
-  path: text(''),
+  path: text('Repo glob or org'),
   scopes: z.array(text('')).refine((v) => v.length > 0),
 });
-// Checked item by item so the advertised schema stays one line.
+// Typed items: Gemini refuses an array whose items have no type, and then every tool of the server.
 const resources = z
-  .array(z.unknown())
-  .refine((items) => items.length > 0 && items.every((item) => resourceItem.safeParse(item).success), {
-    message: 'must be a non-empty list of {type: TYPE_REPO|TYPE_ORG, path: repo glob or org, scopes: [scope-…]}',
-  })
-  .describe('[{type:TYPE_REPO|TYPE_ORG,path,scopes}]');
+  .array(resourceItem)
+  .refine((items) => items.length > 0, { message: 'must be a non-empty list of {type, path, scopes}' })
+  .describe('Access the token grants');
 
 // Deactivating a token revokes it until someone turns it back on; replacing an OAT's resources can
 // take away access a pipeline relies on. Either is a destructive effect of an `update`.
@@ -33,22 +31,22 @@ const deactivates = (args: AnyArgs): string | undefined =>
 
 export const authRoutes = {
   create_token: route({
-    description: 'check credentials',
+    description: 'check credentials: JWT claims, expiry',
     method: 'POST',
     path: '/v2/auth/token',
     params: {
-      identifier: text('User/org', 255),
-      secret: text('Secret', 4096),
+      identifier: text('Docker ID or org name', 255),
+      secret: text('Password, PAT or OAT', 4096),
     },
     body: { identifier: 'identifier', secret: 'secret' },
     upstream: 'public',
   }),
   login: route({
-    description: 'deprecated',
+    description: 'legacy password login: claims or 2FA step',
     method: 'POST',
     path: '/v2/users/login',
     params: {
-      username: segment('Docker ID'),
+      username: segment('Docker ID (username)'),
       password: text('Password/PAT', 4096),
     },
     body: { username: 'username', password: 'password' },
@@ -56,21 +54,21 @@ export const authRoutes = {
     acceptStatus: [401],
   }),
   two_factor_login: route({
-    description: 'TOTP step',
+    description: 'finish a 2FA login: claims',
     method: 'POST',
     path: '/v2/users/2fa-login',
     params: {
       code: z
         .string()
         .refine((v) => /^\d{6,8}$/.test(v), { message: 'must be a 6-8 digit code' })
-        .describe('TOTP code'),
-      login_2fa_token: text('Optional', 4096).optional(),
+        .describe('6-8 digit TOTP'),
+      login_2fa_token: text('From login; the server keeps it', 4096).optional(),
     },
     body: { login_2fa_token: 'login_2fa_token', code: 'code' },
     upstream: 'public',
   }),
   list_pats: route({
-    description: 'PATs',
+    description: 'your PATs',
     method: 'GET',
     path: '/v2/access-tokens',
     params: { ...pageParams },
@@ -78,7 +76,7 @@ export const authRoutes = {
     oat: false,
   }),
   create_pat: route({
-    description: 'create',
+    description: 'new PAT',
     method: 'POST',
     path: '/v2/access-tokens',
     params: {
@@ -86,7 +84,7 @@ export const authRoutes = {
       scopes: z
         .array(z.enum(PAT_SCOPES))
         .refine((v) => v.length > 0, { message: 'must have at least 1 item' })
-        .describe('Scopes'),
+        .describe('Access scopes to grant'),
       expires_at: expiresAt.optional(),
     },
     body: { token_label: 'token_label', scopes: 'scopes', expires_at: 'expires_at' },
@@ -94,14 +92,14 @@ export const authRoutes = {
     oat: false,
   }),
   get_pat: route({
-    description: 'PAT',
+    description: 'one PAT',
     method: 'GET',
     path: '/v2/access-tokens/{uuid}',
     params: { uuid },
     oat: false,
   }),
   update_pat: route({
-    description: 'rename or (de)activate',
+    description: 'relabel or (de)activate a PAT',
     method: 'PATCH',
     path: '/v2/access-tokens/{uuid}',
     params: { uuid, token_label: tokenLabel.optional(), is_active: isActive.optional() },
@@ -113,7 +111,7 @@ export const authRoutes = {
     oat: false,
   }),
   delete_pat: route({
-    description: 'revoke',
+    description: 'revoke a PAT',
     method: 'DELETE',
     path: '/v2/access-tokens/{uuid}',
     params: { uuid },
@@ -122,7 +120,7 @@ export const authRoutes = {
     oat: false,
   }),
   list_oats: route({
-    description: 'OATs',
+    description: 'org access tokens',
     method: 'GET',
     path: '/v2/orgs/{org}/access-tokens',
     params: { org, ...pageParams },
@@ -130,7 +128,7 @@ export const authRoutes = {
     scope: 'organization owner',
   }),
   create_oat: route({
-    description: 'create',
+    description: 'new OAT',
     method: 'POST',
     path: '/v2/orgs/{org}/access-tokens',
     params: { org, label, description: description.optional(), expires_at: expiresAt.optional(), resources: resources.optional() },
@@ -140,14 +138,14 @@ export const authRoutes = {
     plan: 'Team or Business',
   }),
   get_oat: route({
-    description: 'OAT',
+    description: 'one OAT',
     method: 'GET',
     path: '/v2/orgs/{org}/access-tokens/{token_id}',
     params: { org, token_id: tokenId },
     scope: 'organization owner',
   }),
   update_oat: route({
-    description: 'relabel, rescope or (de)activate',
+    description: 'relabel, rescope or (de)activate an OAT',
     method: 'PATCH',
     path: '/v2/orgs/{org}/access-tokens/{token_id}',
     params: {
@@ -171,7 +169,7 @@ export const authRoutes = {
     scope: 'organization owner',
   }),
   delete_oat: route({
-    description: 'revoke',
+    description: 'revoke an OAT',
     method: 'DELETE',
     path: '/v2/orgs/{org}/access-tokens/{token_id}',
     params: { org, token_id: tokenId },

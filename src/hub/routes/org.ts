@@ -4,10 +4,10 @@ import { pageParams, route, segment, text } from '../route.js';
 
 export const ROLES = ['owner', 'editor', 'member'] as const;
 
-const org = segment('Org');
-const username = segment('Docker ID');
-const inviteId = segment('Invite id');
-const role = z.enum(ROLES).describe('Role');
+const org = segment('Org name, e.g. acme');
+const username = segment('Docker ID (username)');
+const inviteId = segment('Invite id (uuid)');
+const role = z.enum(ROLES).describe('Org role to give');
 
 /** The member called `username` in a members page (Hub wraps some pages in a one-item array). */
 function memberNamed(data: unknown, username: string): unknown {
@@ -29,14 +29,14 @@ function memberNamed(data: unknown, username: string): unknown {
 
 export const orgRoutes = {
   get_settings: route({
-    description: 'settings',
+    description: 'org settings',
     method: 'GET',
     path: '/v2/orgs/{org}/settings',
     params: { org },
     scope: 'organization owner',
   }),
   bulk_invite: route({
-    description: 'invite',
+    description: 'invite people: per-invitee result',
     method: 'POST',
     path: '/v2/invites/bulk',
     params: {
@@ -44,10 +44,10 @@ export const orgRoutes = {
       invitees: z
         .array(text(''))
         .refine((v) => v.length >= 1 && v.length <= 1000, { message: 'must have 1-1000 items' })
-        .describe('Emails/IDs'),
-      team: text('Team', 255).optional(),
+        .describe('Emails or Docker IDs'),
+      team: text('Team to join', 255).optional(),
       role: role.optional(),
-      dry_run: z.boolean().optional().describe('Validate only, change nothing'),
+      dry_run: z.boolean().optional().describe('Validate only, invite nobody'),
     },
     body: {
       org: 'org',
@@ -59,14 +59,14 @@ export const orgRoutes = {
     write: true,
   }),
   update_settings: route({
-    description: 'restricted images',
+    description: 'set image-access restrictions',
     method: 'PUT',
     path: '/v2/orgs/{org}/settings',
     params: {
       org,
-      restricted_images_enabled: z.boolean().describe('On'),
-      allow_official_images: z.boolean().optional().describe('Default true'),
-      allow_verified_publishers: z.boolean().optional().describe('Default true'),
+      restricted_images_enabled: z.boolean().describe('Restrict images members pull'),
+      allow_official_images: z.boolean().optional().describe('Allow Docker Official Images (true)'),
+      allow_verified_publishers: z.boolean().optional().describe('Allow Verified Publishers (true)'),
     },
     body: {
       restricted_images: {
@@ -83,13 +83,13 @@ export const orgRoutes = {
     plan: 'Business',
   }),
   list_members: route({
-    description: 'members',
+    description: 'members and roles',
     method: 'GET',
     path: '/v2/orgs/{org}/members',
     params: {
       org,
-      search: text('Search', 255).optional(),
-      member_type: z.enum(['all', 'invitee', 'member']).optional().describe('Type'),
+      search: text('Name or email contains', 255).optional(),
+      member_type: z.enum(['all', 'invitee', 'member']).optional().describe('Members, invitees or all'),
       role: role.optional(),
       ...pageParams,
     },
@@ -98,7 +98,7 @@ export const orgRoutes = {
     plan: 'Team or Business',
   }),
   export_members: route({
-    description: 'CSV',
+    description: 'members as CSV',
     method: 'GET',
     path: '/v2/orgs/{org}/members/export',
     params: { org },
@@ -107,7 +107,7 @@ export const orgRoutes = {
     plan: 'Team or Business',
   }),
   update_member: route({
-    description: 'set role',
+    description: 'change a member role',
     method: 'PUT',
     path: '/v2/orgs/{org}/members/{username}',
     params: { org, username, role },
@@ -121,7 +121,7 @@ export const orgRoutes = {
     scope: 'organization owner',
   }),
   remove_member: route({
-    description: 'remove member',
+    description: 'remove from the org',
     method: 'DELETE',
     path: '/v2/orgs/{org}/members/{username}',
     params: { org, username },
@@ -129,21 +129,21 @@ export const orgRoutes = {
     scope: 'organization owner',
   }),
   list_invites: route({
-    description: 'invites',
+    description: 'pending invites',
     method: 'GET',
     path: '/v2/orgs/{org}/invites',
     params: { org, ...pageParams },
     paging: { mode: 'local', items: 'data' },
   }),
   delete_invite: route({
-    description: 'cancel',
+    description: 'cancel an invite',
     method: 'DELETE',
     path: '/v2/invites/{invite_id}',
     params: { invite_id: inviteId },
     destructive: true,
   }),
   resend_invite: route({
-    description: 'resend',
+    description: 'resend an invite email',
     method: 'PATCH',
     path: '/v2/invites/{invite_id}/resend',
     params: { invite_id: inviteId },

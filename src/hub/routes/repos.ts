@@ -6,33 +6,33 @@ export const REPO_ORDERING = ['name', '-name', 'last_updated', '-last_updated', 
 export const TAG_ORDERING = ['name', '-name', 'last_updated', '-last_updated'] as const;
 const REPO_NAME = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 
-export const namespace = segment('Namespace');
-export const repository = segment('Repo');
-export const tag = segment('Tag', 128);
+export const namespace = segment('User or org, e.g. library');
+export const repository = segment('Repo name, e.g. nginx');
+export const tag = segment('Tag name, e.g. latest', 128);
 const repoPath = '/v2/namespaces/{namespace}/repositories/{repository}';
-const shortDescription = text('Short', 100);
-const fullDescription = text('Markdown', 25000);
+const shortDescription = text('One-line description (100 chars)', 100);
+const fullDescription = text('README text, Markdown', 25000);
 const rules = z
   .array(text(''))
   .refine((v) => v.length <= 100, { message: 'must have at most 100 items' })
-  .describe('Tag regexes');
+  .describe('Tag regexes, e.g. ^v1');
 
 export const repoRoutes = {
   list: route({
-    description: 'repos',
+    description: 'repos with pull counts',
     method: 'GET',
     path: '/v2/namespaces/{namespace}/repositories',
     params: {
       namespace,
-      name: text('Repo name', 255).optional(),
-      ordering: z.enum(REPO_ORDERING).optional().describe('Sort'),
+      name: text('Name filter; create: new repo name', 255).optional(),
+      ordering: z.enum(REPO_ORDERING).optional().describe('Sort key (- descending)'),
       ...pageParams,
     },
     query: { name: 'name', ordering: 'ordering' },
     paging: { mode: 'next', items: 'results' },
   }),
   create: route({
-    description: 'create',
+    description: 'new repo',
     method: 'POST',
     path: '/v2/namespaces/{namespace}/repositories',
     params: {
@@ -42,11 +42,11 @@ export const repoRoutes = {
         .refine((v) => v.length >= 2 && v.length <= 255 && REPO_NAME.test(v), {
           message: `must be 2-255 characters matching ${REPO_NAME.source}`,
         })
-        .describe('Repo name'),
+        .describe('New repo name'),
       description: shortDescription.optional(),
       full_description: fullDescription.optional(),
-      registry: text('docker.io', 255).optional(),
-      is_private: z.boolean().optional().describe('Private'),
+      registry: text('Registry host (docker.io)', 255).optional(),
+      is_private: z.boolean().optional().describe('Private repo (false)'),
     },
     body: {
       name: 'name',
@@ -59,10 +59,10 @@ export const repoRoutes = {
     write: true,
     scope: 'repo:admin or scope-repository-create',
   }),
-  get: route({ description: 'repo', method: 'GET', path: repoPath, params: { namespace, repository } }),
-  check: route({ description: 'exists?', method: 'HEAD', path: repoPath, params: { namespace, repository }, exists: true }),
+  get: route({ description: 'one repo: stats, settings', method: 'GET', path: repoPath, params: { namespace, repository } }),
+  check: route({ description: 'exists: true/false', method: 'HEAD', path: repoPath, params: { namespace, repository }, exists: true }),
   update: route({
-    description: 'descriptions',
+    description: 'set descriptions',
     method: 'PATCH',
     path: repoPath,
     params: { namespace, repository, description: shortDescription.optional(), full_description: fullDescription.optional() },
@@ -73,7 +73,7 @@ export const repoRoutes = {
     scope: 'repo:write',
   }),
   delete: route({
-    description: 'delete',
+    description: 'delete the repo',
     method: 'DELETE',
     path: repoPath,
     params: { namespace, repository },
@@ -83,31 +83,42 @@ export const repoRoutes = {
     scope: 'repo:admin',
   }),
   list_tags: route({
-    description: 'tags',
+    description: 'tags with digests, dates',
     method: 'GET',
     path: `${repoPath}/tags`,
     params: {
       namespace,
       repository,
-      name: text('Repo name', 255).optional(),
-      ordering: z.enum(TAG_ORDERING).optional().describe('Sort'),
+      name: text('Name filter; create: new repo name', 255).optional(),
+      ordering: z.enum(TAG_ORDERING).optional().describe('Sort key (- descending)'),
       ...pageParams,
     },
     query: { name: 'name', ordering: 'ordering' },
     offSpecQuery: ['name', 'ordering'],
     paging: { mode: 'next', items: 'results' },
   }),
-  check_tags: route({ description: 'has tags', method: 'HEAD', path: `${repoPath}/tags`, params: { namespace, repository }, exists: true }),
-  get_tag: route({ description: 'tag', method: 'GET', path: `${repoPath}/tags/{tag}`, params: { namespace, repository, tag } }),
+  check_tags: route({
+    description: 'has tags: true/false',
+    method: 'HEAD',
+    path: `${repoPath}/tags`,
+    params: { namespace, repository },
+    exists: true,
+  }),
+  get_tag: route({
+    description: 'one tag: images, dates',
+    method: 'GET',
+    path: `${repoPath}/tags/{tag}`,
+    params: { namespace, repository, tag },
+  }),
   check_tag: route({
-    description: 'exists?',
+    description: 'exists: true/false',
     method: 'HEAD',
     path: `${repoPath}/tags/{tag}`,
     params: { namespace, repository, tag },
     exists: true,
   }),
   delete_tag: route({
-    description: 'delete',
+    description: 'delete the tag',
     method: 'DELETE',
     path: `${repoPath}/tags/{tag}`,
     params: { namespace, repository, tag },
@@ -117,10 +128,10 @@ export const repoRoutes = {
     scope: 'repo:admin',
   }),
   set_immutable_tags: route({
-    description: 'turn tag immutability on/off, set rules',
+    description: 'tag immutability on/off, rules',
     method: 'PATCH',
     path: `${repoPath}/immutabletags`,
-    params: { namespace, repository, enabled: z.boolean().describe('On'), rules: rules.optional() },
+    params: { namespace, repository, enabled: z.boolean().describe('Immutability on (true)'), rules: rules.optional() },
     body: { immutable_tags: 'enabled', immutable_tags_rules: { param: 'rules', default: [] } },
     write: true,
     // Turning protection off lets every tag be overwritten: a revocation of a guarantee.
@@ -133,7 +144,7 @@ export const repoRoutes = {
     scope: 'repo:admin or scope-repository-settings-admin',
   }),
   verify_immutable_tags: route({
-    description: 'test rules',
+    description: 'tags each rule matches',
     method: 'POST',
     path: `${repoPath}/immutabletags/verify`,
     params: { namespace, repository, rules: rules.refine((v) => v.length > 0, { message: 'must have at least 1 item' }) },
@@ -141,27 +152,27 @@ export const repoRoutes = {
     body: { regex: { build: (args): unknown => (Array.isArray(args.rules) ? (args.rules as unknown[])[0] : undefined) } },
   }),
   assign_group: route({
-    description: 'team access',
+    description: 'grant a team access',
     method: 'POST',
     path: '/v2/repositories/{namespace}/{repository}/groups',
     params: {
       namespace,
       repository,
-      group_id: int('Team id', 1, Number.MAX_SAFE_INTEGER),
-      permission: z.enum(['read', 'write', 'admin']).describe('Access'),
+      group_id: int('Team id (number)', 1, Number.MAX_SAFE_INTEGER),
+      permission: z.enum(['read', 'write', 'admin']).describe('Team access level'),
     },
     body: { group_id: 'group_id', permission: 'permission' },
     write: true,
     scope: 'repo:admin',
   }),
   search: route({
-    description: 'public search',
+    description: 'public repos matching query',
     method: 'GET',
     path: '/api/search/v4',
     params: {
-      query: text('Search', 255),
-      official: z.boolean().optional().describe('Official'),
-      verified: z.boolean().optional().describe('Verified'),
+      query: text('Search words, e.g. nginx', 255),
+      official: z.boolean().optional().describe('Only Docker Official Images'),
+      verified: z.boolean().optional().describe('Only Verified Publishers'),
       ...pageParams,
     },
     query: { query: 'query' },
@@ -177,7 +188,7 @@ export const repoRoutes = {
     offSpec: 'docker/hub-mcp (search v4)',
   }),
   list_namespaces: route({
-    description: 'yours + orgs',
+    description: 'your user and org namespaces',
     method: 'GET',
     path: '/v2/user/orgs',
     params: { ...pageParams },

@@ -6,10 +6,10 @@ import { int, route, segment, text } from '../route.js';
 export const SCIM_USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const SCIM_PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
-const userId = segment('User id');
-const givenName = text('First name', 255).optional();
-const familyName = text('Last name', 255).optional();
-const active = z.boolean().describe('Active');
+const userId = segment('SCIM user id');
+const givenName = text('Given (first) name', 255).optional();
+const familyName = text('Family (last) name', 255).optional();
+const active = z.boolean().describe('false deactivates the user');
 const base = '/v2/scim/2.0';
 
 /** SCIM PATCH operations (RFC 7644 §3.5.2) for the fields given. */
@@ -23,7 +23,7 @@ function patchOperations(args: Record<string, unknown>): unknown[] {
 
 export const scimRoutes = {
   service_provider_config: route({
-    description: 'capabilities',
+    description: 'SCIM features supported',
     method: 'GET',
     path: `${base}/ServiceProviderConfig`,
     params: {},
@@ -34,7 +34,7 @@ export const scimRoutes = {
     description: 'resource type',
     method: 'GET',
     path: `${base}/ResourceTypes/{name}`,
-    params: { name: segment('e.g. User') },
+    params: { name: segment('Resource type, e.g. User') },
     upstream: 'scim',
   }),
   schemas: route({ description: 'schemas', method: 'GET', path: `${base}/Schemas`, params: {}, upstream: 'scim' }),
@@ -42,35 +42,41 @@ export const scimRoutes = {
     description: 'schema',
     method: 'GET',
     path: `${base}/Schemas/{schema_id}`,
-    params: { schema_id: segment('Schema URN') },
+    params: { schema_id: segment('Schema URN (urn:ietf:…)') },
     upstream: 'scim',
   }),
   list_users: route({
-    description: 'users',
+    description: 'users, SCIM list',
     method: 'GET',
     path: `${base}/Users`,
     params: {
-      start_index: int('From 1', 1, 1000000).optional(),
+      start_index: int('1-based first index', 1, 1000000).optional(),
       count: int('1-200', 1, 200).optional(),
-      filter: text('Filter', 1000).optional(),
-      sort_by: text('Attribute', 100).optional(),
-      sort_order: z.enum(['ascending', 'descending']).optional().describe('Order'),
-      all_pages: z.boolean().optional().describe('All pages, capped'),
+      filter: text('SCIM filter, e.g. userName eq "a@b.c"', 1000).optional(),
+      sort_by: text('Attribute to sort by', 100).optional(),
+      sort_order: z.enum(['ascending', 'descending']).optional().describe('Direction of sort_by'),
+      all_pages: z.boolean().optional().describe('Fetch every page (capped)'),
     },
     query: { filter: 'filter', sort_by: 'sortBy', sort_order: 'sortOrder' },
     paging: { mode: 'scim', items: 'Resources' },
     upstream: 'scim',
   }),
-  get_user: route({ description: 'user', method: 'GET', path: `${base}/Users/{user_id}`, params: { user_id: userId }, upstream: 'scim' }),
+  get_user: route({
+    description: 'one user',
+    method: 'GET',
+    path: `${base}/Users/{user_id}`,
+    params: { user_id: userId },
+    upstream: 'scim',
+  }),
   create_user: route({
-    description: 'create',
+    description: 'provision a user',
     method: 'POST',
     path: `${base}/Users`,
     params: {
       user_name: z
         .string()
         .refine((v) => v.length <= 255 && /^[^@\s]+@[^@\s]+$/.test(v), { message: 'must be an email address' })
-        .describe('Email'),
+        .describe('Email, the login'),
       given_name: givenName,
       family_name: familyName,
     },
@@ -83,7 +89,7 @@ export const scimRoutes = {
     upstream: 'scim',
   }),
   update_user: route({
-    description: 'replace user (fields left out are cleared)',
+    description: 'replace user; fields left out clear',
     method: 'PUT',
     path: `${base}/Users/{user_id}`,
     params: { user_id: userId, given_name: givenName, family_name: familyName, active: active.optional() },
@@ -100,7 +106,7 @@ export const scimRoutes = {
     upstream: 'scim',
   }),
   patch_user: route({
-    description: 'change name or active',
+    description: 'change name or active flag',
     method: 'PATCH',
     path: `${base}/Users/{user_id}`,
     params: { user_id: userId, active: active.optional(), given_name: givenName, family_name: familyName },
@@ -117,7 +123,7 @@ export const scimRoutes = {
     offSpec: 'RFC 7644 §3.5.2 (SCIM PATCH); ServiceProviderConfig reports patch support',
   }),
   delete_user: route({
-    description: 'delete',
+    description: 'delete the user',
     method: 'DELETE',
     path: `${base}/Users/{user_id}`,
     params: { user_id: userId },

@@ -1,16 +1,16 @@
 // hub_teams routes: an organization's teams (the API calls them groups) and their members.
 import { pageParams, route, segment, text } from '../route.js';
 
-const org = segment('Org');
-const groupName = segment('Team');
-const search = text('Search', 255).optional();
-const name = text('New name', 255);
-const description = text('Description', 1000);
+const org = segment('Org name, e.g. acme');
+const groupName = segment('Team name (slug)');
+const search = text('Team name contains', 255).optional();
+const name = text('Team name to set', 255);
+const description = text('Free-text team description', 1000);
 const groupPath = '/v2/orgs/{org}/groups/{group_name}';
 
 export const teamRoutes = {
   list: route({
-    description: 'teams',
+    description: 'org teams',
     method: 'GET',
     path: '/v2/orgs/{org}/groups',
     params: { org, search, ...pageParams },
@@ -19,7 +19,7 @@ export const teamRoutes = {
     plan: 'Team or Business',
   }),
   create: route({
-    description: 'create',
+    description: 'new team',
     method: 'POST',
     path: '/v2/orgs/{org}/groups',
     params: { org, name, description: description.optional() },
@@ -27,9 +27,9 @@ export const teamRoutes = {
     write: true,
     scope: 'organization owner',
   }),
-  get: route({ description: 'team', method: 'GET', path: groupPath, params: { org, group_name: groupName } }),
+  get: route({ description: 'one team', method: 'GET', path: groupPath, params: { org, group_name: groupName } }),
   update: route({
-    description: 'replace name + description',
+    description: 'replace name and description',
     method: 'PUT',
     path: groupPath,
     params: { org, group_name: groupName, name: name.optional(), description: description.optional() },
@@ -53,7 +53,7 @@ export const teamRoutes = {
     scope: 'organization owner',
   }),
   delete: route({
-    description: 'delete',
+    description: 'delete a team',
     method: 'DELETE',
     path: groupPath,
     params: { org, group_name: groupName },
@@ -62,7 +62,7 @@ export const teamRoutes = {
     scope: 'organization owner',
   }),
   list_members: route({
-    description: 'members',
+    description: 'team members',
     method: 'GET',
     path: `${groupPath}/members`,
     params: { org, group_name: groupName, search, ...pageParams },
@@ -70,19 +70,19 @@ export const teamRoutes = {
     paging: { mode: 'next', items: 'results' },
   }),
   add_member: route({
-    description: 'add member',
+    description: 'add to the team',
     method: 'POST',
     path: `${groupPath}/members`,
-    params: { org, group_name: groupName, member: text('Docker ID', 255) },
+    params: { org, group_name: groupName, member: text('Docker ID or email', 255) },
     body: { member: 'member' },
     write: true,
     scope: 'organization owner',
   }),
   remove_member: route({
-    description: 'remove member',
+    description: 'remove from the team',
     method: 'DELETE',
     path: `${groupPath}/members/{username}`,
-    params: { org, group_name: groupName, username: segment('Docker ID') },
+    params: { org, group_name: groupName, username: segment('Docker ID (username)') },
     destructive: true,
     scope: 'organization owner',
   }),

@@ -9,6 +9,7 @@ import { createAppContext, type AppContext } from '../../../src/context.js';
 import { silentLogger } from '../../../src/log.js';
 import { callTool, type CallResult } from '../../../src/tools/framework.js';
 import { createHubRegistryTool } from '../../../src/tools/hub-registry.js';
+import { checkedOutput } from '../output-check.js';
 
 const tool = createHubRegistryTool();
 
@@ -26,7 +27,7 @@ export interface Progress {
 }
 
 export async function callImage(app: AppContext, args: Record<string, unknown>, progress: Progress[] = []): Promise<CallResult> {
-  return callTool(tool, args, {
+  const result = await callTool(tool, args, {
     ctx: {
       app,
       signal: new AbortController().signal,
@@ -38,6 +39,7 @@ export async function callImage(app: AppContext, args: Record<string, unknown>, 
     config: app.config,
     caps: { maxBytes: 1_000_000, maxItems: 5000 },
   });
+  return checkedOutput(tool.name, result);
 }
 
 export function dataOf<T = Record<string, unknown>>(result: CallResult): T {

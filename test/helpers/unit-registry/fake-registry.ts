@@ -16,6 +16,7 @@ import { callTool, type CallResult, type ToolSpec } from '../../../src/tools/fra
 import { createHubAdminTool } from '../../../src/tools/hub-admin.js';
 import { createHubRegistryTool } from '../../../src/tools/hub-registry.js';
 import type { Descriptor, Platform as PlatformSpec } from '../../../src/registry/platform.js';
+import { checkedOutput } from '../output-check.js';
 
 export const MT = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -399,11 +400,12 @@ const registryTool = createHubRegistryTool();
 const adminTool = createHubAdminTool(() => [registryTool, adminTool]);
 
 async function call(spec: ToolSpec<AppContext>, app: AppContext, args: Record<string, unknown>): Promise<CallResult> {
-  return callTool(spec, args, {
+  const result = await callTool(spec, args, {
     ctx: { app, signal: new AbortController().signal, log: silentLogger, progress: async () => {} },
     config: app.config,
     caps: { maxBytes: 200000, maxItems: 500 },
   });
+  return checkedOutput(spec.name, result);
 }
 
 export function callRegistry(app: AppContext, args: Record<string, unknown>): Promise<CallResult> {

@@ -9,6 +9,7 @@ import { createAppContext, type AppContext } from '../../../src/context.js';
 import { silentLogger, type Logger } from '../../../src/log.js';
 import { allTools } from '../../../src/tools/catalog.js';
 import { callTool, type CallResult } from '../../../src/tools/framework.js';
+import { checkedOutput } from '../output-check.js';
 
 export const HUB = 'https://hub.test';
 export const PAT = 'dckr_pat_canaryAbc123XYZ';
@@ -120,7 +121,7 @@ export async function call(app: AppContext, tool: string, args: Record<string, u
   });
   // Let the request-body readers finish.
   await new Promise((r) => setTimeout(r, 0));
-  return result;
+  return checkedOutput(tool, result);
 }
 
 export const sc = (result: CallResult): Record<string, unknown> => result.structuredContent;

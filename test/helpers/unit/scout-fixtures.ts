@@ -8,6 +8,7 @@ import { callTool, type CallResult } from '../../../src/tools/framework.js';
 import { createHubScoutTool } from '../../../src/tools/hub-scout.js';
 import { HUB_URL, testApp, testConfig, toolCtx } from './app.js';
 import { hubJwt } from './jwt.js';
+import { checkedOutput } from '../output-check.js';
 
 export const SCOUT_URL = 'https://api.scout.docker.com';
 export const REGISTRY = 'https://registry-1.docker.io';
@@ -83,11 +84,12 @@ export function scoutApp(env: Record<string, string> = { DOCKER_HUB_USER: USER, 
 }
 
 export async function callScout(app: AppContext, args: Record<string, unknown>): Promise<CallResult> {
-  return callTool(createHubScoutTool(), args, {
+  const result = await callTool(createHubScoutTool(), args, {
     ctx: toolCtx(app),
     config: app.config,
     caps: { maxBytes: app.config.maxResultBytes, maxItems: 500 },
   });
+  return checkedOutput('hub_scout', result);
 }
 
 export const dataOf = (result: CallResult): Record<string, unknown> => {

@@ -16,6 +16,6 @@ describe('hub_registry schema with the image actions', () => {
 
   it("offers every action's sort values on the shared `sort` parameter", () => {
     expect(props.sort!.enum).toEqual(['semver', 'name', 'path', 'size']);
-    expect(props.sort!.description).toContain('size: largest first');
+    expect(props.sort!.description).toContain('size (largest first)');
   });
 });

@@ -136,12 +136,18 @@ describe('describeTool', () => {
     expect(description).toContain('delete(name)');
   });
 
-  it('with the gate closed, destructive actions leave the enum and the description says how to enable them', () => {
+  it('with the gate closed, destructive actions are not offered: not in the enum, the action list or the description', () => {
     const definition = describeTool(fakeTool().spec, CLOSED)!;
-    expect((definition.inputSchema.properties.action as { enum: string[] }).enum).toEqual(['list', 'get', 'update']);
-    expect(definition.description).toContain('delete');
-    expect(definition.description).toContain('DOCKERHUB_ALLOW_DESTRUCTIVE=true');
-    expect(definition.inputSchema.properties).toHaveProperty('dry_run');
+    const action = definition.inputSchema.properties.action as { enum: string[]; description: string };
+    expect(action.enum).toEqual(['list', 'get', 'update']);
+    expect(action.description).not.toContain('delete');
+    expect(definition.description).not.toContain('delete');
+    expect(definition.inputSchema.properties).not.toHaveProperty('dry_run');
+  });
+
+  it('a gated action is still served as a dry run by name', async () => {
+    const result = await call(fakeTool().spec, { action: 'delete', name: 'x', dry_run: true }, CLOSED);
+    expect(result.isError).toBeFalsy();
   });
 
   it('read-only mode drops every write action from the enum', () => {
@@ -169,7 +175,6 @@ describe('annotations follow the configuration', () => {
   it('every tool has a title and all four hints', () => {
     for (const config of [CLOSED, OPEN, READ_ONLY]) {
       const annotations = annotationsOf(fakeTool().spec, config);
-      expect(annotations.title).toBe('Repositories');
       for (const hint of ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const)
         expect(typeof annotations[hint]).toBe('boolean');
     }

@@ -330,16 +330,16 @@ describe('what the model sees', () => {
     const pat = actionLine('hub_auth', 'update_pat', CLOSED);
     expect(pat.enum).toContain('update_pat');
     const description = (definition('hub_auth', CLOSED).inputSchema.properties.action as { description: string }).description;
-    expect(description).toContain('update_pat(uuid): rename or (de)activate; is_active:false needs the destructive gate');
+    expect(description).toContain('update_pat(uuid): relabel or (de)activate a PAT; is_active:false needs the destructive gate');
     expect(description).toContain('is_active:false or resources needs the destructive gate');
     const scim = (definition('hub_scim', CLOSED).inputSchema.properties.action as { description: string }).description;
     expect(scim).toContain('active:false needs the destructive gate');
   });
 
-  it('with the gate closed, update_member and teams update leave the enum and are named as disabled', () => {
+  it('with the gate closed, update_member and teams update are not offered', () => {
     const org = definition('hub_org', CLOSED);
     expect((org.inputSchema.properties.action as { enum: string[] }).enum).not.toContain('update_member');
-    expect(org.description).toMatch(/DOCKERHUB_ALLOW_DESTRUCTIVE=true.*update_member/);
+    expect(JSON.stringify(org)).not.toContain('update_member');
     const teams = definition('hub_teams', CLOSED);
     expect((teams.inputSchema.properties.action as { enum: string[] }).enum).not.toContain('update');
     expect((teams.inputSchema.properties.action as { enum: string[] }).enum).toContain('patch');

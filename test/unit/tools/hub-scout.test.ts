@@ -43,7 +43,7 @@ beforeEach(() => {
 type Vars = Record<string, unknown> & { context?: { organization?: string } };
 
 describe('hub_scout shape', () => {
-  it('is read-only, with every action exposed in read-only mode, and stays under 2 KB in tools/list', () => {
+  it('is read-only, with every action exposed in read-only mode, and stays under 2.2 KB in tools/list (outputSchema included)', () => {
     const tool = createHubScoutTool();
     const listed = describeTool(tool, { readOnly: true, allowDestructive: false })!;
     expect(listed.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true });
@@ -65,7 +65,7 @@ describe('hub_scout shape', () => {
       expect(listed.inputSchema.properties).toHaveProperty(name);
     const bytes = Buffer.byteLength(JSON.stringify(listed));
     console.log(`hub_scout in tools/list: ${bytes} bytes`);
-    expect(bytes).toBeLessThanOrEqual(2100);
+    expect(bytes).toBeLessThanOrEqual(2200);
   });
 
   it('still checks bounds kept out of the schema', async () => {
