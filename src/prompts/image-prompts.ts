@@ -130,12 +130,14 @@ export const mirrorImage: PromptSpec = {
     },
   ],
   needs: { tool: 'hub_registry', action: 'copy' },
-  // Copying an image onto itself does nothing but look like a mirror.
+  // Copying an image onto itself does nothing but look like a mirror (no tag means latest).
   validate(args, config) {
-    const source = formatRef(imageRef(args.source!, config, 'source'));
-    if (formatRef(imageRef(args.target!, config, 'target')) === source) {
-      throw new ToolError('invalid_argument', `'target' names the source image itself (${source})`);
-    }
+    const named = (name: string): string => {
+      const ref = imageRef(args[name]!, config, name);
+      return formatRef(ref.tag === undefined && ref.digest === undefined ? { ...ref, tag: 'latest' } : ref);
+    };
+    const source = named('source');
+    if (named('target') === source) throw new ToolError('invalid_argument', `'target' names the source image itself (${source})`);
   },
   render(args, can) {
     const copy = { action: 'copy', repo: args.source, target_repo: args.target, referrers: args.referrers === 'true' ? true : undefined };

@@ -47,9 +47,17 @@ export function parseResourceUri(uri: string): ParsedUri | undefined {
   const oci = OCI.exec(uri);
   if (oci) {
     const [, registry = '', repository = '', digest = '', config] = oci;
+    const host = decode(registry, 'registry', uri);
+    // The reference grammar tells a host from a path component by a dot, a port or localhost.
+    if (!/[.:[]/.test(host) && host !== 'localhost') {
+      throw new ToolError(
+        'invalid_argument',
+        `'registry' '${host.slice(0, 80)}' is not a registry host: e.g. docker.io, ghcr.io, 127.0.0.1:5000`,
+      );
+    }
     return {
       kind: config ? 'config' : 'manifest',
-      registry: decode(registry, 'registry', uri),
+      registry: host,
       repository: decode(repository, 'repository', uri),
       digest: validateDigest(decode(digest, 'digest', uri)),
     };
