@@ -6,6 +6,7 @@ import type { AppContext } from '../context.js';
 import { repoRoutes } from '../hub/routes/repos.js';
 import { listPaged } from '../registry/paging.js';
 import { formatRef, isDigest, type ImageRef } from '../registry/reference.js';
+import { BoundedMap } from '../util/bounded-map.js';
 
 /** What an argument holds, and so how its values are completed. */
 export type CompleterKind =
@@ -82,15 +83,30 @@ async function hubRepositories(app: AppContext, namespace: string, prefix: strin
   return pick(names, prefix, typeof next === 'string' && next.length > 0);
 }
 
+/**
+ * Tag lists read for completion, per process, kept briefly: a client asks again at every
+ * keystroke, and each ask would otherwise list the repository's tags anew.
+ */
+const tagLists = new WeakMap<AppContext, BoundedMap<string, { at: number; tags: string[]; truncated: boolean }>>();
+export const TAG_LIST_TTL_MS = 30_000;
+
 async function tags(app: AppContext, ref: ImageRef, prefix: string, signal: AbortSignal): Promise<Completion> {
-  const listed = await listPaged(app.registry, ref, {
-    path: `/v2/${ref.repository}/tags/list`,
-    field: 'tags',
-    scopes: app.registry.pull(ref),
-    maxItems: TAG_SCAN,
-    signal,
-  });
-  return pick(listed.items, prefix, listed.truncated === true);
+  let cache = tagLists.get(app);
+  if (!cache) tagLists.set(app, (cache = new BoundedMap(64)));
+  const key = `${ref.registry.origin}/${ref.repository}`;
+  let entry = cache.get(key);
+  if (!entry || Date.now() - entry.at > TAG_LIST_TTL_MS) {
+    const listed = await listPaged(app.registry, ref, {
+      path: `/v2/${ref.repository}/tags/list`,
+      field: 'tags',
+      scopes: app.registry.pull(ref),
+      maxItems: TAG_SCAN,
+      signal,
+    });
+    entry = { at: Date.now(), tags: listed.items, truncated: listed.truncated === true };
+    cache.set(key, entry);
+  }
+  return pick(entry.tags, prefix, entry.truncated);
 }
 
 /** `nginx:1.2` → tags of nginx starting 1.2; `acme/ap` → repositories of acme starting ap. */

@@ -190,6 +190,23 @@ describe('completion/complete (registry)', () => {
     expect(pin.completion.values).toEqual([`nginx:1.27, ${REG_HOST}/team/app:latest`]);
   });
 
+  it('typing on lists the tags once: the next keystrokes complete from that list', async () => {
+    const registry = exampleRegistry();
+    for (const tag of ['v1', 'v1.1', 'v2']) registry.putImage('team/app', image, tag);
+    msw.server.use(...registry.handlers());
+    const client = await open();
+    const values: string[][] = [];
+    for (const typed of ['', 'v', 'v1', 'v1.']) {
+      const result = await client.complete({
+        ref: { type: 'ref/prompt', name: 'audit_image' },
+        argument: { name: 'image', value: `${REG_HOST}/team/app:${typed}` },
+      });
+      values.push(result.completion.values.map((v) => v.slice(`${REG_HOST}/team/app:`.length)));
+    }
+    expect(values).toEqual([['v1', 'v1.1', 'v2'], ['v1', 'v1.1', 'v2'], ['v1', 'v1.1'], ['v1.1']]);
+    expect(msw.to(REG_ORIGIN).filter((s) => s.url.pathname === '/v2/team/app/tags/list' && s.headers.has('authorization'))).toHaveLength(1);
+  });
+
   it('at most 100 values, with hasMore', async () => {
     const registry = exampleRegistry();
     for (let i = 0; i < 150; i++) registry.putImage('team/app', image, `build-${i}`);
