@@ -4,7 +4,6 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
-  McpError,
   ReadResourceRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { AppContext } from '../context.js';
@@ -12,7 +11,7 @@ import { redactString } from '../redact.js';
 import { readResource } from '../resources/read.js';
 import { servedTemplates } from '../resources/templates.js';
 import type { ToolSpec } from '../tools/framework.js';
-import { mcpError, RESOURCE_NOT_FOUND } from './mcp-error.js';
+import { RESOURCE_NOT_FOUND, rpcError, RpcError } from './mcp-error.js';
 
 export function registerResources(server: Server, app: AppContext, tools: readonly ToolSpec<AppContext>[]): void {
   const served = tools.map((tool) => tool.name);
@@ -33,11 +32,11 @@ export function registerResources(server: Server, app: AppContext, tools: readon
     try {
       content = await readResource(app, uri, served, extra.signal);
     } catch (error) {
-      throw mcpError(error, app.config.maxResultBytes);
+      throw rpcError(error, app.config.maxResultBytes);
     }
     if (!content) {
       const shown = redactString(uri.slice(0, 200));
-      throw new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${shown}`, {
+      throw new RpcError(RESOURCE_NOT_FOUND, `Resource not found: ${shown}`, {
         uri: shown,
         templates: templates.map((t) => t.uriTemplate),
       });

@@ -223,7 +223,8 @@ describe('prompts over MCP', () => {
     const error = await session.client.getPrompt({ name: 'audit_image', arguments: {} }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(McpError);
     expect((error as McpError).code).toBe(ErrorCode.InvalidParams);
-    expect((error as McpError).message).toContain("missing required argument 'image'");
+    // One "MCP error" prefix (the client's), then the reason.
+    expect((error as McpError).message).toMatch(/^MCP error -32602: prompt audit_image: missing required argument 'image'/);
     // A prompt hidden by read-only mode is unknown here, not half-served.
     const hidden = await session.client
       .getPrompt({ name: 'clean_up_tags', arguments: { namespace: 'acme', repository: 'app' } })
