@@ -58,6 +58,18 @@ describe('the README template', () => {
   });
 });
 
+describe('the README template: errors', () => {
+  it('an upstream error naming a secret reaches the client redacted, in message and data', async () => {
+    hub.answer('GET', REPO_PATH, { message: `token ${PAT} lacks repo:read` }, { status: 403 });
+    const client = await open();
+    const error = (await client.readResource({ uri: README }).catch((e: unknown) => e)) as McpError;
+    expect(error).toBeInstanceOf(McpError);
+    expect((error.data as { type: string }).type).toBe('forbidden');
+    expect(error.message).toContain('***redacted***');
+    expect(JSON.stringify([error.message, error.data])).not.toContain(PAT);
+  });
+});
+
 describe('completion/complete (Docker Hub)', () => {
   const readmeRef = { type: 'ref/resource' as const, uri: 'dockerhub://{namespace}/{repository}/readme' };
 
