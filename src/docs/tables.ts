@@ -95,7 +95,7 @@ export function renderPromptTable(): string {
 
 /** What a completer suggests, as the README says it. */
 const COMPLETES: Record<CompleterKind, string> = {
-  image: 'repositories, then tags after `:`',
+  image: 'official images, repositories, then tags after `:`',
   namespace: 'your Hub namespaces',
   hub_repository: "the namespace's repositories",
   registry: 'the configured registry, docker.io',

@@ -10,7 +10,7 @@ import { BoundedMap } from '../util/bounded-map.js';
 
 /** What an argument holds, and so how its values are completed. */
 export type CompleterKind =
-  /** `[host/]name[:tag]`: repositories of a Hub namespace, then tags once a `:` is typed. */
+  /** `[host/]name[:tag]`: official images or a namespace's repositories, then tags after `:`. */
   | 'image'
   /** A Docker Hub namespace the login can act in (the user and their organizations). */
   | 'namespace'
@@ -109,7 +109,7 @@ async function tags(app: AppContext, ref: ImageRef, prefix: string, signal: Abor
   return pick(entry.tags, prefix, entry.truncated);
 }
 
-/** `nginx:1.2` → tags of nginx starting 1.2; `acme/ap` → repositories of acme starting ap. */
+/** `nginx:1.2` → tags of nginx starting 1.2; `acme/ap` → repositories of acme starting ap; `ngi` → nginx. */
 async function images(app: AppContext, value: string, signal: AbortSignal): Promise<Completion> {
   const slash = value.lastIndexOf('/');
   const colon = value.lastIndexOf(':');
@@ -118,7 +118,11 @@ async function images(app: AppContext, value: string, signal: AbortSignal): Prom
     const found = await tags(app, app.registry.parse(name), value.slice(colon + 1), signal);
     return { ...found, values: found.values.map((tag) => `${name}:${tag}`) };
   }
-  if (slash < 0) return EMPTY;
+  if (slash < 0) {
+    // A bare name on Docker Hub is an official image (library/…); two letters before asking.
+    if (value.length < 2 || !app.registry.defaultRegistry().dockerHub) return EMPTY;
+    return hubRepositories(app, 'library', value, signal);
+  }
   const head = value.slice(0, slash);
   const ref = app.registry.parse(`${head}/x`);
   // What the user typed before the repository path (`ghcr.io/`, `docker.io/`, or nothing).

@@ -118,6 +118,16 @@ describe('completion/complete (Docker Hub)', () => {
     expect(result.completion.values).toEqual(['acme/app']);
   });
 
+  it('a bare name completes to official images (library namespace), from two letters on', async () => {
+    hub.answer('GET', '/v2/namespaces/library/repositories', { count: 2, next: null, results: [{ name: 'nginx' }, { name: 'node' }] });
+    const client = await open();
+    const ref = { type: 'ref/prompt' as const, name: 'audit_image' };
+    expect((await client.complete({ ref, argument: { name: 'image', value: 'n' } })).completion.values).toEqual([]);
+    expect(hub.calls()).toEqual([]);
+    expect((await client.complete({ ref, argument: { name: 'image', value: 'ng' } })).completion.values).toEqual(['nginx']);
+    expect(hub.calls().map((c) => c.query.name)).toEqual(['ng']);
+  });
+
   it('a Hub refusal completes to nothing, and its message (which may name the login) never reaches the client', async () => {
     hub.answer('GET', '/v2/namespaces/acme/repositories', { message: `denied for ${PAT}` }, { status: 403 });
     const client = await open();
