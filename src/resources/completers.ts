@@ -177,8 +177,13 @@ export async function complete(
     case 'registry':
       return pick([hostOf(app, undefined), 'docker.io'], value);
     case 'repository': {
+      if (/[:@]/.test(value)) return EMPTY;
       const host = hostOf(app, context.registry);
-      const found = value.includes('/') || host !== 'docker.io' ? await images(app, `${host}/${value}`, signal) : EMPTY;
+      // On Docker Hub a name without a namespace is an official image: library/<name>.
+      const official = host === 'docker.io' && !value.includes('/');
+      if (official && value.length < 2) return EMPTY;
+      const path = official ? `library/${value}` : value;
+      const found = await images(app, `${host}/${path}`, signal);
       return { ...found, values: found.values.map((name) => name.slice(host.length + 1)) };
     }
     case 'digest': {

@@ -190,6 +190,25 @@ describe('completion/complete (registry)', () => {
     expect(pin.completion.values).toEqual([`nginx:1.27, ${REG_HOST}/team/app:latest`]);
   });
 
+  it("a repository variable completes from the registry's catalog, without the host", async () => {
+    const { http, HttpResponse } = await import('msw');
+    msw.server.use(http.get(`${REG_ORIGIN}/v2/_catalog`, () => HttpResponse.json({ repositories: ['team/api', 'team/app', 'tools/x'] })));
+    const client = await open();
+    const result = await client.complete({
+      ref: manifestRef,
+      argument: { name: 'repository', value: 'team/ap' },
+      context: { arguments: { registry: REG_HOST } },
+    });
+    expect(result.completion).toEqual({ values: ['team/api', 'team/app'], hasMore: false });
+    // A tag or digest is not part of a repository variable.
+    const tagged = await client.complete({
+      ref: manifestRef,
+      argument: { name: 'repository', value: 'team/app:' },
+      context: { arguments: { registry: REG_HOST } },
+    });
+    expect(tagged.completion.values).toEqual([]);
+  });
+
   it('typing on lists the tags once: the next keystrokes complete from that list', async () => {
     const registry = exampleRegistry();
     for (const tag of ['v1', 'v1.1', 'v2']) registry.putImage('team/app', image, tag);

@@ -128,6 +128,20 @@ describe('completion/complete (Docker Hub)', () => {
     expect(hub.calls().map((c) => c.query.name)).toEqual(['ng']);
   });
 
+  it('the manifest template on Docker Hub: a bare repository completes to library/<name>, a namespaced one to its repositories', async () => {
+    hub.answer('GET', '/v2/namespaces/library/repositories', { count: 1, next: null, results: [{ name: 'nginx' }] });
+    const client = await open();
+    const ref = { type: 'ref/resource' as const, uri: 'oci://{registry}/{+repository}@{digest}' };
+    const context = { arguments: { registry: 'docker.io' } };
+    expect((await client.complete({ ref, argument: { name: 'repository', value: 'ng' }, context })).completion.values).toEqual([
+      'library/nginx',
+    ]);
+    expect((await client.complete({ ref, argument: { name: 'repository', value: 'library/ng' }, context })).completion.values).toEqual([
+      'library/nginx',
+    ]);
+    expect((await client.complete({ ref, argument: { name: 'registry', value: 'dock' } })).completion.values).toEqual(['docker.io']);
+  });
+
   it('a Hub refusal completes to nothing, and its message (which may name the login) never reaches the client', async () => {
     hub.answer('GET', '/v2/namespaces/acme/repositories', { message: `denied for ${PAT}` }, { status: 403 });
     const client = await open();
