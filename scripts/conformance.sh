@@ -33,7 +33,7 @@ entry=${CONFORMANCE_SERVER_ENTRY:-$root/dist/main.js}
 suite_timeout=${CONFORMANCE_TIMEOUT:-600}
 
 # Scenarios that apply to every build of this server: never allowed in the baseline.
-required=(server-initialize ping tools-list logging-set-level dns-rebinding-protection)
+required=(server-initialize ping tools-list logging-set-level dns-rebinding-protection prompts-list resources-list completion-complete)
 
 log() { printf 'conformance.sh: %s\n' "$*" >&2; }
 die() {

@@ -2,6 +2,9 @@
 // drift: `npm run docs` writes them and a unit test fails when the README differs.
 import { z } from 'zod';
 import { SETTINGS, type Setting } from '../config-spec.js';
+import { PROMPTS } from '../prompts/catalog.js';
+import type { CompleterKind } from '../resources/completers.js';
+import { TEMPLATES } from '../resources/templates.js';
 import { allTools } from '../tools/catalog.js';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -78,6 +81,47 @@ export function replaceSection(document: string, name: string, content: string):
   return `${document.slice(0, start + begin.length)}\n${content}\n${document.slice(stop)}`;
 }
 
+export function renderPromptTable(): string {
+  const rows = ['| Prompt | Arguments (* required) | Offered when | What it does |', '|---|---|---|---|'];
+  for (const prompt of PROMPTS) {
+    const args = prompt.arguments
+      .map((arg) => `\`${arg.name}\`${arg.required ? '*' : ''}${arg.complete ? ` (completes ${COMPLETES[arg.complete]})` : ''}`)
+      .join(', ');
+    const needs = `\`${prompt.needs.tool} ${prompt.needs.action}\` is callable`;
+    rows.push(`| \`${prompt.name}\` | ${args} | ${needs} | ${cell(prompt.description)} |`);
+  }
+  return rows.join('\n');
+}
+
+/** What a completer suggests, as the README says it. */
+const COMPLETES: Record<CompleterKind, string> = {
+  image: 'official images, repositories, then tags after `:`',
+  namespace: 'your Hub namespaces',
+  hub_repository: "the namespace's repositories",
+  registry: 'the configured registry, docker.io',
+  repository: 'repositories (Hub list or catalog)',
+  digest: 'a tag typed → its digest',
+};
+
+export function renderTemplateTable(): string {
+  const rows = ['| Template | URI | Offered when | Completion | What it reads |', '|---|---|---|---|---|'];
+  for (const template of TEMPLATES) {
+    const complete = Object.entries(template.complete)
+      .map(([variable, kind]) => `\`${variable}\`: ${COMPLETES[kind]}`)
+      .join(', ');
+    rows.push(
+      `| \`${template.name}\` | \`${template.uriTemplate}\` | \`${template.tool}\` is served | ${complete} | ${cell(template.description)} |`,
+    );
+  }
+  return rows.join('\n');
+}
+
 export function renderReadme(document: string): string {
-  return replaceSection(replaceSection(document, 'CONFIG', renderConfigTable()), 'TOOLS', renderToolTable());
+  const sections: [string, string][] = [
+    ['CONFIG', renderConfigTable()],
+    ['TOOLS', renderToolTable()],
+    ['PROMPTS', renderPromptTable()],
+    ['RESOURCES', renderTemplateTable()],
+  ];
+  return sections.reduce((text, [name, content]) => replaceSection(text, name, content), document);
 }

@@ -5,6 +5,9 @@ import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } fr
 import type { AppContext } from '../context.js';
 import { buildTools } from '../tools/catalog.js';
 import { callTool, describeTool, type ToolDefinition, type ToolSpec } from '../tools/framework.js';
+import { registerCompletion } from './completion.js';
+import { registerPrompts } from './prompts.js';
+import { registerResources } from './resources.js';
 import { elicitFor } from './elicit.js';
 import type { RunningCalls } from './running-calls.js';
 
@@ -48,7 +51,16 @@ export function createMcpServer(app: AppContext, calls: RunningCalls): Server {
 
   const server = new Server(
     { name: 'dockerhub-mcp', title: 'Docker Hub MCP', version: app.version },
-    { capabilities: { tools: { listChanged: false }, logging: {} }, instructions: INSTRUCTIONS },
+    {
+      capabilities: {
+        tools: { listChanged: false },
+        logging: {},
+        prompts: { listChanged: false },
+        resources: { listChanged: false, subscribe: false },
+        completions: {},
+      },
+      instructions: INSTRUCTIONS,
+    },
   );
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...definitions.values()] }));
@@ -80,6 +92,11 @@ export function createMcpServer(app: AppContext, calls: RunningCalls): Server {
       }),
     );
   });
+
+  // Workflows, attachable content and argument completion (src/prompts/, src/resources/).
+  registerPrompts(server, app, tools);
+  registerResources(server, app, tools);
+  registerCompletion(server, app, tools);
 
   return server;
 }
