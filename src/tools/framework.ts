@@ -23,7 +23,21 @@ export interface ToolContext<App = unknown> {
   log: Logger;
   /** Sends a progress notification when the client asked for them (no-op otherwise). */
   progress(progress: number, total?: number, message?: string): Promise<void>;
+  /** Who called, when the HTTP request carried an OAuth access token (never the token itself). */
+  caller?: Caller;
 }
+
+/** An OAuth caller as `hub_admin whoami` shows it. */
+export interface Caller {
+  subject: string | null;
+  clientId: string;
+  scopes: readonly string[];
+  /** Seconds since the epoch. */
+  expiresAt?: number;
+}
+
+/** What one call needs; a per-call restriction (an OAuth token's scopes) refuses by throwing a ToolError. */
+export type CallAllowance = (need: { write: boolean; destructive: boolean }, label: string) => void;
 
 /** A handler result: the envelope, plus values allowed through redaction in this result only. */
 export type ActionOutput = Envelope & { reveal?: readonly string[] };
@@ -265,6 +279,8 @@ export interface CallOptions<App> {
   ctx: ToolContext<App>;
   config: Pick<Config, 'readOnly' | 'allowDestructive'>;
   caps: Caps;
+  /** Checked after validation and before any request; dry runs change nothing and are not checked. */
+  allow?: CallAllowance;
 }
 
 export async function callTool<App>(spec: ToolSpec<App>, rawArgs: unknown, options: CallOptions<App>): Promise<CallResult> {
@@ -317,7 +333,13 @@ export async function callTool<App>(spec: ToolSpec<App>, rawArgs: unknown, optio
         `An operator enables destructive actions with DOCKERHUB_ALLOW_DESTRUCTIVE=true (or --allow-destructive); call with dry_run: true to see what it would change, or leave out ${action.destructiveWhen.args}.`,
       );
     };
-    const output = await action.invoke(args, ctx, label, gate);
+    const check = (valid: Record<string, unknown>): void => {
+      gate(valid);
+      if (!options.allow || valid.dry_run === true) return;
+      const destructive = action.destructive || action.destructiveWhen?.reason(valid) !== undefined;
+      options.allow({ write: action.write, destructive }, label);
+    };
+    const output = await action.invoke(args, ctx, label, check);
     ctx.log.debug('tool call', { tool: spec.name, action: actionName, ms: Date.now() - started, status: output.status_code });
     const { reveal, ...result } = output;
     const safe = redact(result, { reveal: new Set(reveal ?? []) });
