@@ -10,7 +10,7 @@ import { decodeJwt, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeHub, type FakeHub } from '../helpers/fake-hub.js';
 import { MACHINE_CLIENTS, SCOPES, startOidcProvider, type OidcProvider } from '../helpers/oidc/provider.js';
-import { startHttpServer, type RunningServer } from '../helpers/spawn-server.js';
+import { runToExit, startHttpServer, type RunningServer } from '../helpers/spawn-server.js';
 
 const HUB_SECRET = 'dckr_pat_oauthE2eCanary0123';
 const STATIC_TOKEN = 'oauth-e2e-static-token-4c1d';
@@ -216,5 +216,17 @@ describe('HTTP e2e: OAuth 2.1 resource server against oidc-provider', () => {
       'PATCH /v2/namespaces/acme/repositories/web',
       'DELETE /v2/namespaces/acme/repositories/web',
     ]);
+  });
+});
+
+describe('HTTP e2e: OAuth settings refused at start-up', () => {
+  it.each([
+    [['--host', '127.0.0.1'], { MCP_OAUTH_ISSUER: 'http://idp.example' }, 'MCP_OAUTH_ISSUER'],
+    [['--host', '0.0.0.0'], { MCP_OAUTH_ISSUER: 'https://idp.example' }, 'MCP_PUBLIC_URL'],
+    [['--host', '0.0.0.0'], {}, 'MCP_OAUTH_ISSUER'],
+  ])('exits 2 with %j and %j, naming %s', async (args, env, variable) => {
+    const result = await runToExit(['--transport', 'http', '--port', '0', ...args], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(variable);
   });
 });

@@ -80,15 +80,19 @@ export async function startOidcProvider(): Promise<OidcProvider> {
         grant_types: ['authorization_code'],
         response_types: ['code'],
         redirect_uris: [PKCE_REDIRECT],
-        scope: `openid ${SCOPES.read} ${SCOPES.write}`,
+        application_type: 'native',
+        scope: `openid ${SCOPES.read} ${SCOPES.write} ${SCOPES.destructive}`,
       },
     ],
+    // Any login name is an account (the dev form takes any password).
+    findAccount: (_ctx: unknown, accountId: string) => ({ accountId, claims: () => ({ sub: accountId }) }),
     // The test key is published but never chosen for access tokens: those are ES256.
     jwks: { keys: [providerKey.privateJwk, test.privateJwk] },
     ttl: { ClientCredentials: 300, AccessToken: 300, AuthorizationCode: 60, Grant: 600, Session: 600, Interaction: 600 },
     scopes: ['openid', 'other:read', SCOPES.read, SCOPES.write, SCOPES.destructive],
     features: {
-      devInteractions: { enabled: false },
+      // The provider's own login and consent forms: the PKCE test fills them in as a user would.
+      devInteractions: { enabled: true },
       clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,
