@@ -20,6 +20,14 @@ import type { ShutdownSteps } from './shutdown.js';
 interface Session {
   server: Server;
   transport: StreamableHTTPServerTransport;
+  /** The OAuth client and subject that opened it: another token cannot use its id. */
+  owner: string | undefined;
+}
+
+type AuthedRequest = IncomingMessage & { auth?: AuthInfo };
+
+function ownerOf(req: AuthedRequest): string | undefined {
+  return req.auth ? JSON.stringify([req.auth.clientId, req.auth.extra?.subject ?? null]) : undefined;
 }
 
 export interface HttpHandle extends ShutdownSteps {
@@ -126,7 +134,8 @@ export async function startHttp(app: AppContext): Promise<HttpHandle> {
 
     if (sessionId !== undefined) {
       const session = sessions.get(sessionId);
-      if (!session) {
+      // A session belongs to who opened it; for anyone else it does not exist.
+      if (!session || session.value.owner !== ownerOf(req)) {
         rpcError(res, 404, -32001, 'Session not found: it expired or was closed; initialize a new one');
         return;
       }
@@ -164,7 +173,7 @@ export async function startHttp(app: AppContext): Promise<HttpHandle> {
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (id) => {
           unreserve();
-          sessions.add(id, { server, transport });
+          sessions.add(id, { server, transport, owner: ownerOf(req) });
           // Busy until its initialize answer is sent, so a parallel initialize cannot replace it first.
           res.once('close', sessions.begin(id));
         },
@@ -226,7 +235,7 @@ export async function startHttp(app: AppContext): Promise<HttpHandle> {
         rpcError(res, outcome.status, -32001, outcome.message, { 'www-authenticate': outcome.challenge });
         return;
       }
-      (req as IncomingMessage & { auth?: AuthInfo }).auth = outcome.auth;
+      (req as AuthedRequest).auth = outcome.auth;
     } else if (!staticOk && config.mcpAuthToken !== undefined) {
       rpcError(res, 401, -32001, 'Unauthorized: send Authorization: Bearer <MCP_AUTH_TOKEN>', {
         'www-authenticate': 'Bearer realm="dockerhub-mcp"',

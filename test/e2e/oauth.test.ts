@@ -138,6 +138,24 @@ describe('HTTP e2e: OAuth 2.1 resource server against oidc-provider', () => {
     expect(challenge).toContain('resource_metadata="');
   });
 
+  it('keeps a session to the client and subject that opened it: another token gets 404 for its id', async () => {
+    const reader = await idp.clientCredentialsToken('read-bot', server.url);
+    const opened = await post(reader);
+    expect(opened.status).toBe(200);
+    const sessionId = opened.headers.get('mcp-session-id') ?? '';
+    expect(sessionId).not.toBe('');
+    const list = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} });
+    const as = (token: string): Promise<Response> =>
+      fetch(server.url, {
+        method: 'POST',
+        headers: { ...MCP_HEADERS, authorization: `Bearer ${token}`, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' },
+        body: list,
+      });
+    expect((await as(await idp.clientCredentialsToken('ops-bot', server.url))).status).toBe(404);
+    expect((await as(STATIC_TOKEN)).status).toBe(404);
+    expect((await as(await idp.clientCredentialsToken('read-bot', server.url))).status).toBe(200);
+  });
+
   it('still accepts the static MCP_AUTH_TOKEN, with the operator settings', async () => {
     expect((await post(STATIC_TOKEN)).status).toBe(200);
   });
