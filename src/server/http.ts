@@ -271,6 +271,7 @@ export async function startHttp(app: AppContext): Promise<HttpHandle> {
   if (config.oauthIssuer !== undefined) {
     const resource = config.publicUrl ?? url;
     oauth = createOAuthGuard(config, logger, resource);
+    void oauth.prefetch();
     // The public URL's host is one clients evidently use.
     hostConfig = { host: config.host, allowedHosts: [...config.allowedHosts, new URL(resource).host] };
   }

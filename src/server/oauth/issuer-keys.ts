@@ -65,6 +65,7 @@ export class IssuerKeys {
   private lastUnknownKidFetch = -Infinity;
   private loading: Promise<KeyResolver> | undefined;
   private jwksUri: string | undefined;
+  private keyCount = 0;
   private readonly now: () => number;
 
   constructor(private readonly options: IssuerKeysOptions) {
@@ -83,6 +84,12 @@ export class IssuerKeys {
       return fresh(header, token);
     }
   };
+
+  /** Loads the keys ahead of the first token, so a wrong issuer shows in the log at start-up. */
+  async prefetch(): Promise<number> {
+    await this.current();
+    return this.keyCount;
+  }
 
   private async current(): Promise<KeyResolver> {
     if (this.resolver && this.now() - this.fetchedAt < KEYS_MAX_AGE_MS) return this.resolver;
@@ -117,6 +124,7 @@ export class IssuerKeys {
     if (keys.length === 0) throw new IssuerUnavailable('the JWKS holds no usable signing key');
     const set: JSONWebKeySet = { keys };
     this.resolver = createLocalJWKSet(set);
+    this.keyCount = keys.length;
     this.fetchedAt = this.now();
     this.options.logger.debug('OAuth issuer keys loaded', { keys: keys.length, kids: keys.map((key) => key.kid ?? null) });
     return this.resolver;

@@ -114,6 +114,8 @@ export class ProtectedResource {
 
 export interface OAuthGuard {
   resource: ProtectedResource;
+  /** Fetches the issuer's keys now and logs the outcome; requests work either way. */
+  prefetch(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -144,5 +146,19 @@ export function createOAuthGuard(config: Config, logger: Logger, resource: strin
     verify: (token) => verifyAccessToken(token, { issuer, audience, getKey: keys.getKey }),
     logger,
   });
-  return { resource: guard, close: async () => pool?.close() };
+  return {
+    resource: guard,
+    prefetch: async () => {
+      try {
+        const count = await keys.prefetch();
+        logger.info('OAuth issuer keys loaded', { issuer, keys: count, audience });
+      } catch (error) {
+        logger.warn('OAuth issuer keys could not be loaded; tokens are refused with 503 until they can', {
+          issuer,
+          error: (error as Error).message,
+        });
+      }
+    },
+    close: async () => pool?.close(),
+  };
 }

@@ -113,6 +113,10 @@ describe('createOAuthGuard', () => {
     expect(outcome).toMatchObject({ ok: false, status: 503 });
     expect(requested).toEqual([]);
     expect(lines.join('\n')).toContain('egress');
+    lines.length = 0;
+    await guard.prefetch();
+    expect(lines.join('\n')).toContain('OAuth issuer keys could not be loaded');
+    expect(requested).toEqual([]);
     await guard.close();
   });
 
