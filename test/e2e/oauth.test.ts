@@ -3,6 +3,7 @@
 // flow, scopes narrowing what a caller may do, audience binding, and every kind of bad token
 // refused with a 401 whose reason is in the server's log and not in the answer. A fake Hub counts
 // upstream requests, so a refused call is shown to cost none.
+import { request } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ClientCredentialsProvider } from '@modelcontextprotocol/sdk/client/auth-extensions.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -234,6 +235,53 @@ describe('HTTP e2e: OAuth 2.1 resource server against oidc-provider', () => {
       'PATCH /v2/namespaces/acme/repositories/web',
       'DELETE /v2/namespaces/acme/repositories/web',
     ]);
+  });
+});
+
+describe('HTTP e2e: OAuth behind a proxy (MCP_PUBLIC_URL)', () => {
+  const PUBLIC = 'https://mcp.example.test/team/mcp';
+  let idp: OidcProvider;
+  let server: RunningServer;
+  beforeAll(async () => {
+    idp = await startOidcProvider();
+    server = await startHttpServer({ MCP_OAUTH_ISSUER: idp.issuer, MCP_PUBLIC_URL: PUBLIC });
+  }, 30_000);
+  afterAll(async () => {
+    await server?.stop();
+    await idp?.close();
+  });
+
+  /** A request as the proxy forwards it: the public Host header (fetch cannot set Host). */
+  const proxied = (path: string, token?: string): Promise<{ status: number; challenge: string; body: string }> =>
+    new Promise((resolve, reject) => {
+      const req = request(
+        `${server.base}${path}`,
+        {
+          method: path === '/mcp' ? 'POST' : 'GET',
+          headers: { ...MCP_HEADERS, host: 'mcp.example.test', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, challenge: String(res.headers['www-authenticate'] ?? ''), body }));
+        },
+      );
+      req.on('error', reject);
+      req.end(path === '/mcp' ? INIT : undefined);
+    });
+
+  it('names the public URL as the resource, serves the metadata at its path, and accepts the public Host', async () => {
+    const refused = await proxied('/mcp');
+    expect(refused.status).toBe(401);
+    expect(refused.challenge).toBe('Bearer resource_metadata="https://mcp.example.test/.well-known/oauth-protected-resource/team/mcp"');
+    const document = await proxied('/.well-known/oauth-protected-resource/team/mcp');
+    expect(JSON.parse(document.body)).toMatchObject({ resource: PUBLIC, authorization_servers: [idp.issuer] });
+  });
+
+  it('accepts a token whose audience is the public URL, and refuses one for the local address', async () => {
+    expect((await proxied('/mcp', await idp.clientCredentialsToken('read-bot', PUBLIC))).status).toBe(200);
+    expect((await proxied('/mcp', await idp.clientCredentialsToken('read-bot', server.url))).status).toBe(401);
+    expect(server.stderr()).toContain('"reason":"wrong audience"');
   });
 });
 
