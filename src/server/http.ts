@@ -197,6 +197,17 @@ export async function startHttp(app: AppContext): Promise<HttpHandle> {
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (oauth?.resource.metadataPaths.has(path) && req.method === 'OPTIONS') {
+      // A browser client's discovery sends MCP-Protocol-Version, so it asks first.
+      res.writeHead(204, {
+        'access-control-allow-origin': '*',
+        'access-control-allow-methods': 'GET, HEAD, OPTIONS',
+        'access-control-allow-headers': 'mcp-protocol-version',
+        'access-control-max-age': '600',
+      });
+      res.end();
+      return;
+    }
     if (oauth?.resource.metadataPaths.has(path) && (req.method === 'GET' || req.method === 'HEAD')) {
       // Public by design (RFC 9728); browser-based clients read it cross-origin.
       sendJson(res, 200, oauth.resource.document(), { 'access-control-allow-origin': '*', 'cache-control': 'max-age=300' });

@@ -85,6 +85,11 @@ describe('HTTP e2e: OAuth 2.1 resource server against oidc-provider', () => {
     });
     // The root form too, for clients that try it.
     expect(await (await fetch(`${server.base}/.well-known/oauth-protected-resource`)).json()).toEqual(document);
+    // Browser clients read it cross-origin, after a preflight for MCP-Protocol-Version.
+    const preflight = await fetch(metadataUrl!, { method: 'OPTIONS' });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('mcp-protocol-version');
   });
 
   it('lets an SDK client discover the issuer, get a token and call a read; whoami shows the caller, never the token', async () => {

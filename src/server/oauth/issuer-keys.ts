@@ -17,6 +17,8 @@ const FETCH_TIMEOUT_MS = 10_000;
 export const KEYS_MAX_AGE_MS = 15 * 60_000;
 /** An unknown `kid` triggers a fetch at most this often. */
 export const UNKNOWN_KID_COOLDOWN_MS = 60_000;
+/** With no keys yet, a failed fetch is not tried again for this long: an issuer outage is not multiplied by the request rate. */
+export const FAILURE_BACKOFF_MS = 5_000;
 
 /** The issuer cannot be asked (down, refused by egress, not answering metadata): not the caller's fault. */
 export class IssuerUnavailable extends Error {
@@ -66,6 +68,7 @@ export class IssuerKeys {
   private loading: Promise<KeyResolver> | undefined;
   private jwksUri: string | undefined;
   private keyCount = 0;
+  private lastFailure: { at: number; error: IssuerUnavailable } | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: IssuerKeysOptions) {
@@ -93,6 +96,7 @@ export class IssuerKeys {
 
   private async current(): Promise<KeyResolver> {
     if (this.resolver && this.now() - this.fetchedAt < KEYS_MAX_AGE_MS) return this.resolver;
+    if (!this.resolver && this.lastFailure && this.now() - this.lastFailure.at < FAILURE_BACKOFF_MS) throw this.lastFailure.error;
     try {
       return await this.refresh();
     } catch (error) {
@@ -110,9 +114,13 @@ export class IssuerKeys {
   private refresh(): Promise<KeyResolver> {
     this.loading ??= this.load()
       .catch((error: unknown) => {
-        if (error instanceof IssuerUnavailable) throw error;
         const cause = (error as Error & { cause?: Error }).cause;
-        throw new IssuerUnavailable(`${(error as Error).message}${cause ? `: ${cause.message}` : ''}`);
+        const unavailable =
+          error instanceof IssuerUnavailable
+            ? error
+            : new IssuerUnavailable(`${(error as Error).message}${cause ? `: ${cause.message}` : ''}`);
+        this.lastFailure = { at: this.now(), error: unavailable };
+        throw unavailable;
       })
       .finally(() => (this.loading = undefined));
     return this.loading;

@@ -5,6 +5,7 @@ import { http, HttpResponse } from 'msw';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  FAILURE_BACKOFF_MS,
   IssuerKeys,
   IssuerUnavailable,
   JWKS_MAX_BYTES,
@@ -195,5 +196,23 @@ describe('IssuerKeys', () => {
     const error = await keys.getKey(...parts(await first.sign())).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IssuerUnavailable);
     expect((error as Error).message).toContain('HTTP 500');
+  });
+
+  it(`does not ask an unreachable issuer again for ${FAILURE_BACKOFF_MS} ms, whatever the request rate`, async () => {
+    let asked = 0;
+    msw.server.use(
+      http.get(`${ISSUER}/.well-known/*`, () => {
+        asked += 1;
+        return new HttpResponse(null, { status: 503 });
+      }),
+    );
+    let now = 9_000_000;
+    const keys = new IssuerKeys({ issuer: ISSUER, fetch: fetchViaMsw, logger: silentLogger, now: () => now });
+    const token = await first.sign();
+    for (let i = 0; i < 10; i += 1) await expect(keys.getKey(...parts(token))).rejects.toBeInstanceOf(IssuerUnavailable);
+    expect(asked).toBe(2); // the RFC 8414 and OpenID documents, once
+    now += FAILURE_BACKOFF_MS;
+    await expect(keys.getKey(...parts(token))).rejects.toBeInstanceOf(IssuerUnavailable);
+    expect(asked).toBe(4);
   });
 });
