@@ -192,6 +192,19 @@ export const SETTINGS: readonly Setting[] = [
     description: 'The `aud` an access token must carry (RFC 8707 resource). Default: the public URL of the MCP endpoint.',
   },
   {
+    key: 'oauthClientId',
+    env: ['MCP_OAUTH_CLIENT_ID'],
+    kind: 'string',
+    description:
+      "The server's own client at the issuer, for RFC 7662 introspection of opaque (non-JWT) access tokens; with `MCP_OAUTH_CLIENT_SECRET`.",
+  },
+  {
+    key: 'oauthClientSecret',
+    env: ['MCP_OAUTH_CLIENT_SECRET'],
+    kind: 'secret',
+    description: 'Secret of `MCP_OAUTH_CLIENT_ID` (client_secret_basic at the introspection endpoint).',
+  },
+  {
     key: 'oauthScopesRead',
     env: ['MCP_OAUTH_SCOPES_READ'],
     kind: 'string',

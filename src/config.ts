@@ -30,6 +30,8 @@ const ConfigSchema = z.object({
   publicUrl: z.string().optional(),
   oauthIssuer: z.string().optional(),
   oauthAudience: z.string().optional(),
+  oauthClientId: z.string().optional(),
+  oauthClientSecret: z.string().optional(),
   oauthScopesRead: z.string(),
   oauthScopesWrite: z.string(),
   oauthScopesDestructive: z.string(),
@@ -226,6 +228,8 @@ export function loadConfig(sources: ConfigSources, version = '0.0.0'): ConfigOut
     publicUrl: values.publicUrl,
     oauthIssuer: values.oauthIssuer,
     oauthAudience: values.oauthAudience,
+    oauthClientId: values.oauthClientId,
+    oauthClientSecret: values.oauthClientSecret,
     oauthScopesRead: values.oauthScopesRead,
     oauthScopesWrite: values.oauthScopesWrite,
     oauthScopesDestructive: values.oauthScopesDestructive,
@@ -282,7 +286,14 @@ function checkOAuth(config: z.infer<typeof ConfigSchema>): void {
       );
     }
   }
-  if (config.oauthIssuer === undefined) return;
+  if ((config.oauthClientId === undefined) !== (config.oauthClientSecret === undefined)) {
+    throw new ConfigError('MCP_OAUTH_CLIENT_ID and MCP_OAUTH_CLIENT_SECRET: set both (introspection of opaque tokens) or neither');
+  }
+  if (config.oauthIssuer === undefined) {
+    if (config.oauthClientId !== undefined)
+      throw new ConfigError('MCP_OAUTH_CLIENT_ID: needs MCP_OAUTH_ISSUER (the issuer it is a client of)');
+    return;
+  }
   let issuer: URL;
   try {
     issuer = new URL(config.oauthIssuer);
@@ -307,7 +318,7 @@ function checkOAuth(config: z.infer<typeof ConfigSchema>): void {
 
 /** Values of the configured secrets, registered with the redactor so no output can carry them. */
 export function configuredSecrets(config: Config): string[] {
-  return [config.hubToken, config.hubJwt, config.scimToken, config.mcpAuthToken].filter(
+  return [config.hubToken, config.hubJwt, config.scimToken, config.mcpAuthToken, config.oauthClientSecret].filter(
     (s): s is string => typeof s === 'string' && s.length > 0,
   );
 }

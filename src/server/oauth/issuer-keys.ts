@@ -66,7 +66,7 @@ export class IssuerKeys {
   private fetchedAt = -Infinity;
   private lastUnknownKidFetch = -Infinity;
   private loading: Promise<KeyResolver> | undefined;
-  private jwksUri: string | undefined;
+  private metadata: Promise<IssuerMetadata> | undefined;
   private keyCount = 0;
   private lastFailure: { at: number; error: IssuerUnavailable } | undefined;
   private readonly now: () => number;
@@ -127,8 +127,8 @@ export class IssuerKeys {
   }
 
   private async load(): Promise<KeyResolver> {
-    this.jwksUri ??= await this.discover();
-    const keys = usableKeys(await this.getJson(this.jwksUri, JWKS_MAX_BYTES));
+    const { jwksUri } = await this.discovered();
+    const keys = usableKeys(await this.getJson(jwksUri, JWKS_MAX_BYTES));
     if (keys.length === 0) throw new IssuerUnavailable('the JWKS holds no usable signing key');
     const set: JSONWebKeySet = { keys };
     this.resolver = createLocalJWKSet(set);
@@ -138,11 +138,20 @@ export class IssuerKeys {
     return this.resolver;
   }
 
-  private async discover(): Promise<string> {
+  /** The issuer's metadata, fetched once; a failed discovery is tried again next time. */
+  discovered(): Promise<IssuerMetadata> {
+    this.metadata ??= this.discover().catch((error: unknown) => {
+      this.metadata = undefined;
+      throw error;
+    });
+    return this.metadata;
+  }
+
+  private async discover(): Promise<IssuerMetadata> {
     const { issuer } = this.options;
     const reasons: string[] = [];
     for (const url of metadataUrls(issuer)) {
-      let metadata: { issuer?: unknown; jwks_uri?: unknown };
+      let metadata: { issuer?: unknown; jwks_uri?: unknown; introspection_endpoint?: unknown };
       try {
         metadata = (await this.getJson(url, METADATA_MAX_BYTES)) as typeof metadata;
       } catch (error) {
@@ -153,16 +162,28 @@ export class IssuerKeys {
       if (metadata.issuer !== issuer)
         throw new IssuerUnavailable(`${url} names the issuer ${String(metadata.issuer).slice(0, 200)}, not ${issuer}`);
       if (typeof metadata.jwks_uri !== 'string') throw new IssuerUnavailable(`${url} names no jwks_uri`);
-      return checkedJwksUri(metadata.jwks_uri, issuer);
+      const introspection = metadata.introspection_endpoint;
+      return {
+        jwksUri: checkedEndpoint(metadata.jwks_uri, issuer, 'jwks_uri'),
+        ...(typeof introspection === 'string'
+          ? { introspectionEndpoint: checkedEndpoint(introspection, issuer, 'introspection_endpoint') }
+          : {}),
+      };
     }
     throw new IssuerUnavailable(`no authorization server metadata found: ${reasons.join('; ')}`);
   }
 
-  private async getJson(url: string, limit: number): Promise<unknown> {
+  /** A bounded JSON GET (or form POST, for introspection) to the issuer, no redirects. */
+  async getJson(url: string, limit: number, post?: { body: URLSearchParams; authorization: string }): Promise<unknown> {
     // Redirects are not followed: each hop would need its own egress and scheme checks, and
     // issuers serve these documents directly.
     const response = await this.options.fetch(url, {
-      headers: { accept: 'application/json' },
+      method: post ? 'POST' : 'GET',
+      headers: {
+        accept: 'application/json',
+        ...(post ? { 'content-type': 'application/x-www-form-urlencoded', authorization: post.authorization } : {}),
+      },
+      ...(post ? { body: post.body } : {}),
       redirect: 'manual',
       signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
     });
@@ -179,17 +200,23 @@ export class IssuerKeys {
   }
 }
 
-/** The JWKS must come over https, or plain http on loopback when the issuer itself is plain loopback. */
-export function checkedJwksUri(value: string, issuer: string): string {
+export interface IssuerMetadata {
+  jwksUri: string;
+  /** RFC 7662, for opaque tokens when the server has introspection credentials. */
+  introspectionEndpoint?: string;
+}
+
+/** Endpoints the metadata names must be https, or plain http on loopback when the issuer itself is plain loopback. */
+export function checkedEndpoint(value: string, issuer: string, name: string): string {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new IssuerUnavailable('jwks_uri is not a URL');
+    throw new IssuerUnavailable(`${name} is not a URL`);
   }
   const issuerUrl = new URL(issuer);
   const plainLoopback = url.protocol === 'http:' && isLoopbackHost(url.hostname) && issuerUrl.protocol === 'http:';
-  if (url.protocol !== 'https:' && !plainLoopback) throw new IssuerUnavailable(`jwks_uri ${url.origin} is not https`);
-  if (url.username !== '' || url.password !== '') throw new IssuerUnavailable('jwks_uri carries credentials');
+  if (url.protocol !== 'https:' && !plainLoopback) throw new IssuerUnavailable(`${name} ${url.origin} is not https`);
+  if (url.username !== '' || url.password !== '') throw new IssuerUnavailable(`${name} carries credentials`);
   return url.href;
 }

@@ -6,6 +6,7 @@ import type { Config } from '../../config.js';
 import { EgressPolicy } from '../../http/egress.js';
 import { createFetcher, type Fetcher } from '../../http/fetch.js';
 import type { Logger } from '../../log.js';
+import { createIntrospector, INTROSPECTION_MAX_BYTES } from './introspect.js';
 import { IssuerKeys } from './issuer-keys.js';
 import { scopeNames, type ScopeNames } from './scopes.js';
 import { verifyAccessToken, type Verdict } from './verify.js';
@@ -138,12 +139,26 @@ export function createOAuthGuard(config: Config, logger: Logger, resource: strin
   };
   const keys = new IssuerKeys({ issuer, fetch, logger });
   const audience = config.oauthAudience ?? resource;
+  const { oauthClientId: clientId, oauthClientSecret: clientSecret } = config;
+  const introspect =
+    clientId !== undefined && clientSecret !== undefined
+      ? createIntrospector({
+          issuer,
+          audience,
+          clientId,
+          clientSecret,
+          endpoint: async () => (await keys.discovered()).introspectionEndpoint,
+          post: (url, body, authorization) => keys.getJson(url, INTROSPECTION_MAX_BYTES, { body, authorization }),
+        })
+      : undefined;
   const guard = new ProtectedResource({
     issuer,
     resource,
     audience,
     scopes: scopeNames(config),
-    verify: (token) => verifyAccessToken(token, { issuer, audience, getKey: keys.getKey }),
+    // A JWT is checked here; anything else is opaque, asked about at the issuer when the server can.
+    verify: (token) =>
+      introspect && token.split('.').length !== 3 ? introspect(token) : verifyAccessToken(token, { issuer, audience, getKey: keys.getKey }),
     logger,
   });
   return {

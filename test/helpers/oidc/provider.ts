@@ -16,7 +16,12 @@ export const MACHINE_CLIENTS = {
   'ops-bot': ['ops-bot-secret-7f3a', `${SCOPES.read} ${SCOPES.write} ${SCOPES.destructive}`],
   'read-bot': ['read-bot-secret-91c2', SCOPES.read],
   'other-bot': ['other-bot-secret-2b8e', 'other:read'],
+  /** Gets opaque access tokens, which the server must introspect. */
+  'opaque-bot': ['opaque-bot-secret-5d0f', SCOPES.read],
 } as const;
+
+/** The MCP server's own client, for introspection (RFC 7662). */
+export const INTROSPECTION_CLIENT = { id: 'dockerhub-mcp', secret: 'introspection-secret-8e21' } as const;
 
 export const PKCE_CLIENT_ID = 'inspector-like';
 export const PKCE_REDIRECT = 'http://127.0.0.1:6274/oauth/callback';
@@ -33,8 +38,10 @@ export interface OidcProvider {
   issuer: string;
   tokenEndpoint: string;
   testKey: TestKey;
-  /** Token endpoint requests seen, by grant type. */
+  /** Token endpoint requests seen. */
   tokenRequests: () => number;
+  /** Introspection requests seen. */
+  introspections: () => number;
   /** A client-credentials token for `resource`, asking `scope` (the client's grant limits it). */
   clientCredentialsToken(clientId: keyof typeof MACHINE_CLIENTS, resource: string, scope?: string): Promise<string>;
   close(): Promise<void>;
@@ -49,8 +56,10 @@ export async function startOidcProvider(): Promise<OidcProvider> {
   // The issuer URL names the port, so the socket is bound before the provider exists.
   const route: { handler?: (req: IncomingMessage, res: ServerResponse) => void } = {};
   let tokenRequests = 0;
+  let introspections = 0;
   const server: Server = createServer((req, res) => {
-    if (req.url?.startsWith('/token')) tokenRequests += 1;
+    if (req.url === '/token') tokenRequests += 1;
+    if (req.url?.startsWith('/token/introspection')) introspections += 1;
     if (route.handler) route.handler(req, res);
     else res.writeHead(503).end();
   });
@@ -75,6 +84,13 @@ export async function startOidcProvider(): Promise<OidcProvider> {
         scope,
       })),
       {
+        client_id: INTROSPECTION_CLIENT.id,
+        client_secret: INTROSPECTION_CLIENT.secret,
+        grant_types: ['client_credentials'],
+        response_types: [],
+        redirect_uris: [],
+      },
+      {
         client_id: PKCE_CLIENT_ID,
         token_endpoint_auth_method: 'none',
         grant_types: ['authorization_code'],
@@ -94,15 +110,16 @@ export async function startOidcProvider(): Promise<OidcProvider> {
       // The provider's own login and consent forms: the PKCE test fills them in as a user would.
       devInteractions: { enabled: true },
       clientCredentials: { enabled: true },
+      introspection: { enabled: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => undefined,
         useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx: unknown, resourceIndicator: string) => ({
+        getResourceServerInfo: (_ctx: unknown, resourceIndicator: string, client: { clientId: string }) => ({
           scope: `other:read ${SCOPES.read} ${SCOPES.write} ${SCOPES.destructive}`,
           audience: resourceIndicator,
           accessTokenTTL: 300,
-          accessTokenFormat: 'jwt',
+          accessTokenFormat: client.clientId === 'opaque-bot' ? 'opaque' : 'jwt',
           jwt: { sign: { alg: 'ES256' } },
         }),
       },
@@ -116,6 +133,7 @@ export async function startOidcProvider(): Promise<OidcProvider> {
     tokenEndpoint,
     testKey: { privateKey: test.privateKey, kid: 'test-rs256', alg: 'RS256', publicPem },
     tokenRequests: () => tokenRequests,
+    introspections: () => introspections,
     clientCredentialsToken: async (clientId, resource, scope) => {
       const [secret, granted] = MACHINE_CLIENTS[clientId];
       const response = await fetch(tokenEndpoint, {

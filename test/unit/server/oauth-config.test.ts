@@ -1,7 +1,7 @@
 // The OAuth settings at start-up: the issuer kept verbatim (it must equal `iss`), https or
 // loopback http only, no credentials; a public URL required off loopback; one scope per name.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, type Config } from '../../../src/config.js';
+import { ConfigError, configuredSecrets, loadConfig, type Config } from '../../../src/config.js';
 
 function load(env: Record<string, string>): Config {
   const outcome = loadConfig({ argv: [], env });
@@ -62,5 +62,12 @@ describe('OAuth configuration', () => {
   it('refuses a scope name that is several scopes or quotes', () => {
     expect(refusal({ MCP_OAUTH_SCOPES_WRITE: 'a b' })).toMatch(/^MCP_OAUTH_SCOPES_WRITE: /);
     expect(refusal({ MCP_OAUTH_SCOPES_READ: 'a"b' })).toMatch(/^MCP_OAUTH_SCOPES_READ: /);
+  });
+
+  it('takes introspection credentials in pairs, with an issuer, and registers the secret with the redactor', () => {
+    expect(refusal({ MCP_OAUTH_ISSUER: 'https://idp.example', MCP_OAUTH_CLIENT_ID: 'mcp' })).toContain('set both');
+    expect(refusal({ MCP_OAUTH_CLIENT_ID: 'mcp', MCP_OAUTH_CLIENT_SECRET: 'x' })).toMatch(/^MCP_OAUTH_CLIENT_ID: needs MCP_OAUTH_ISSUER/);
+    const config = load({ MCP_OAUTH_ISSUER: 'https://idp.example', MCP_OAUTH_CLIENT_ID: 'mcp', MCP_OAUTH_CLIENT_SECRET: 'introspect-me' });
+    expect(configuredSecrets(config)).toContain('introspect-me');
   });
 });
