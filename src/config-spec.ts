@@ -162,7 +162,7 @@ export const SETTINGS: readonly Setting[] = [
     flag: 'host',
     kind: 'string',
     default: '127.0.0.1',
-    description: 'HTTP bind address; a non-loopback address requires `MCP_AUTH_TOKEN`.',
+    description: 'HTTP bind address; a non-loopback address requires `MCP_AUTH_TOKEN` or `MCP_OAUTH_ISSUER`.',
   },
   {
     key: 'port',
@@ -179,6 +179,61 @@ export const SETTINGS: readonly Setting[] = [
     env: ['MCP_AUTH_TOKEN'],
     kind: 'secret',
     description: 'Bearer token HTTP clients must send (`Authorization: Bearer …`).',
+  },
+  {
+    key: 'publicUrl',
+    env: ['MCP_PUBLIC_URL'],
+    kind: 'url',
+    description:
+      'The URL clients reach the MCP endpoint at (`https://mcp.example.com/mcp`), behind a proxy or balancer; names the OAuth resource. Default: `http://HOST:PORT/mcp`; required with `MCP_OAUTH_ISSUER` off loopback.',
+  },
+  {
+    key: 'oauthIssuer',
+    env: ['MCP_OAUTH_ISSUER'],
+    // Kept verbatim (not `url`, which drops a trailing slash): it must equal the tokens' `iss`.
+    kind: 'string',
+    description:
+      'OAuth 2.1 authorization server (issuer URL, https or loopback http) whose JWT access tokens HTTP clients may send; publishes `/.well-known/oauth-protected-resource`.',
+  },
+  {
+    key: 'oauthAudience',
+    env: ['MCP_OAUTH_AUDIENCE'],
+    kind: 'string',
+    description: 'The `aud` an access token must carry (RFC 8707 resource). Default: the public URL of the MCP endpoint.',
+  },
+  {
+    key: 'oauthClientId',
+    env: ['MCP_OAUTH_CLIENT_ID'],
+    kind: 'string',
+    description:
+      "The server's own client at the issuer, for RFC 7662 introspection of opaque (non-JWT) access tokens; with `MCP_OAUTH_CLIENT_SECRET`.",
+  },
+  {
+    key: 'oauthClientSecret',
+    env: ['MCP_OAUTH_CLIENT_SECRET'],
+    kind: 'secret',
+    description: 'Secret of `MCP_OAUTH_CLIENT_ID` (client_secret_basic at the introspection endpoint).',
+  },
+  {
+    key: 'oauthScopesRead',
+    env: ['MCP_OAUTH_SCOPES_READ'],
+    kind: 'string',
+    default: 'dockerhub:read',
+    description: 'OAuth scope a token needs to use the server at all (read actions).',
+  },
+  {
+    key: 'oauthScopesWrite',
+    env: ['MCP_OAUTH_SCOPES_WRITE'],
+    kind: 'string',
+    default: 'dockerhub:write',
+    description: 'OAuth scope a token needs for write actions (besides the read-only setting).',
+  },
+  {
+    key: 'oauthScopesDestructive',
+    env: ['MCP_OAUTH_SCOPES_DESTRUCTIVE'],
+    kind: 'string',
+    default: 'dockerhub:destructive',
+    description: 'OAuth scope a token needs for destructive actions (besides the write scope and `DOCKERHUB_ALLOW_DESTRUCTIVE`).',
   },
   {
     key: 'allowedHosts',

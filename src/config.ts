@@ -29,6 +29,14 @@ const ConfigSchema = z.object({
   host: z.string().min(1),
   port: z.number().int(),
   mcpAuthToken: z.string().min(1).optional(),
+  publicUrl: z.string().optional(),
+  oauthIssuer: z.string().optional(),
+  oauthAudience: z.string().optional(),
+  oauthClientId: z.string().optional(),
+  oauthClientSecret: z.string().optional(),
+  oauthScopesRead: z.string(),
+  oauthScopesWrite: z.string(),
+  oauthScopesDestructive: z.string(),
   allowedHosts: z.array(z.string()),
   allowedOrigins: z.array(z.string()),
   stateless: z.boolean(),
@@ -206,6 +214,14 @@ export function loadConfig(sources: ConfigSources): ConfigOutcome {
     host: values.host,
     port: values.port,
     mcpAuthToken: values.mcpAuthToken,
+    publicUrl: values.publicUrl,
+    oauthIssuer: values.oauthIssuer,
+    oauthAudience: values.oauthAudience,
+    oauthClientId: values.oauthClientId,
+    oauthClientSecret: values.oauthClientSecret,
+    oauthScopesRead: values.oauthScopesRead,
+    oauthScopesWrite: values.oauthScopesWrite,
+    oauthScopesDestructive: values.oauthScopesDestructive,
     allowedHosts: values.allowedHosts,
     allowedOrigins: values.allowedOrigins,
     stateless: values.stateless,
@@ -231,6 +247,7 @@ export function loadConfig(sources: ConfigSources): ConfigOutcome {
       `DOCKER_REGISTRY_ALLOWED_HOSTS: '${badPattern.slice(0, 100)}' is not valid; allowed values: host, host:port or *.example.com[:port], comma-separated`,
     );
   }
+  checkOAuth(result.data);
   if (result.data.hubUser !== undefined && result.data.hubToken === undefined && result.data.hubJwt === undefined) {
     throw new ConfigError('DOCKER_HUB_USER is set without DOCKER_HUB_TOKEN; set both (or DOCKERHUB_JWT), or neither for anonymous access');
   }
@@ -245,9 +262,52 @@ export function loadConfig(sources: ConfigSources): ConfigOutcome {
   };
 }
 
+/** The OAuth settings make sense together; each refusal names its variable. */
+function checkOAuth(config: z.infer<typeof ConfigSchema>): void {
+  for (const [name, scope] of [
+    ['MCP_OAUTH_SCOPES_READ', config.oauthScopesRead],
+    ['MCP_OAUTH_SCOPES_WRITE', config.oauthScopesWrite],
+    ['MCP_OAUTH_SCOPES_DESTRUCTIVE', config.oauthScopesDestructive],
+  ] as const) {
+    if (!/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope)) {
+      throw new ConfigError(
+        `${name}: '${scope.slice(0, 100)}' is not one OAuth scope; allowed values: printable characters without spaces, quotes or backslashes`,
+      );
+    }
+  }
+  if ((config.oauthClientId === undefined) !== (config.oauthClientSecret === undefined)) {
+    throw new ConfigError('MCP_OAUTH_CLIENT_ID and MCP_OAUTH_CLIENT_SECRET: set both (introspection of opaque tokens) or neither');
+  }
+  if (config.oauthIssuer === undefined) {
+    if (config.oauthClientId !== undefined)
+      throw new ConfigError('MCP_OAUTH_CLIENT_ID: needs MCP_OAUTH_ISSUER (the issuer it is a client of)');
+    return;
+  }
+  let issuer: URL;
+  try {
+    issuer = new URL(config.oauthIssuer);
+  } catch {
+    throw new ConfigError('MCP_OAUTH_ISSUER: the value is not a URL; allowed values: an https:// URL (http:// only on loopback)');
+  }
+  // Tokens are trusted on the strength of keys fetched from here: plain http only where no network is crossed.
+  const plainLoopback = issuer.protocol === 'http:' && isLoopbackHost(issuer.hostname);
+  if (issuer.protocol !== 'https:' && !plainLoopback) {
+    throw new ConfigError('MCP_OAUTH_ISSUER: allowed values: an https:// URL (http:// only on loopback)');
+  }
+  if (issuer.username !== '' || issuer.password !== '' || issuer.search !== '' || issuer.hash !== '') {
+    throw new ConfigError('MCP_OAUTH_ISSUER: an issuer identifier carries no credentials, query or fragment (RFC 8414)');
+  }
+  // Off loopback the bind address says nothing about the URL clients use, and the token audience depends on it.
+  if (config.transport === 'streamable-http' && !isLoopbackHost(config.host) && config.publicUrl === undefined) {
+    throw new ConfigError(
+      `MCP_PUBLIC_URL: required with MCP_OAUTH_ISSUER when HOST (${config.host}) is not loopback; give the URL clients reach, e.g. https://mcp.example.com/mcp`,
+    );
+  }
+}
+
 /** Values of the configured secrets, registered with the redactor so no output can carry them. */
 export function configuredSecrets(config: Config): string[] {
-  return [config.hubToken, config.hubJwt, config.scimToken, config.mcpAuthToken].filter(
+  return [config.hubToken, config.hubJwt, config.scimToken, config.mcpAuthToken, config.oauthClientSecret].filter(
     (s): s is string => typeof s === 'string' && s.length > 0,
   );
 }

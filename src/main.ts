@@ -51,8 +51,9 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  if (config.transport === 'streamable-http' && !isLoopbackHost(config.host) && config.mcpAuthToken === undefined) {
-    fail(`refusing to serve HTTP on ${config.host} without MCP_AUTH_TOKEN; set a token, or bind HOST=127.0.0.1`);
+  const httpAuth = config.mcpAuthToken !== undefined || config.oauthIssuer !== undefined;
+  if (config.transport === 'streamable-http' && !isLoopbackHost(config.host) && !httpAuth) {
+    fail(`refusing to serve HTTP on ${config.host} without MCP_AUTH_TOKEN or MCP_OAUTH_ISSUER; set one, or bind HOST=127.0.0.1`);
   }
 
   const logger = createLogger(config.logLevel);
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
     url: http.url,
     stateless: config.stateless,
     auth: config.mcpAuthToken !== undefined,
+    oauth_issuer: config.oauthIssuer ?? null,
     tools: config.enabledTools,
   });
 }

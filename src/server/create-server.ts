@@ -9,6 +9,7 @@ import { registerCompletion } from './completion.js';
 import { registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
 import { elicitFor } from './elicit.js';
+import { allowanceFor, callerOf, scopeNames } from './oauth/scopes.js';
 import type { RunningCalls } from './running-calls.js';
 
 const INSTRUCTIONS =
@@ -48,6 +49,7 @@ export const SHUTTING_DOWN = -32000;
 export function createMcpServer(app: AppContext, calls: RunningCalls): Server {
   const { tools, definitions } = catalogFor(app);
   const caps = { maxBytes: app.config.maxResultBytes, maxItems: 500 };
+  const scopes = scopeNames(app.config);
 
   const server = new Server(
     { name: 'dockerhub-mcp', title: 'Docker Hub MCP', version: app.version },
@@ -75,15 +77,20 @@ export function createMcpServer(app: AppContext, calls: RunningCalls): Server {
     if (!calls.accepting) throw new McpError(SHUTTING_DOWN, 'Server is shutting down: the call was not started; retry on a new connection');
     const progressToken = request.params._meta?.progressToken;
     const log = app.logger.child({ tool: name });
+    // An OAuth caller (HTTP with a token) is held to its token's scopes; extra.authInfo is unset otherwise.
+    const allow = allowanceFor(extra.authInfo, scopes);
+    const caller = callerOf(extra.authInfo);
     return calls.run(extra.signal, (signal) =>
       callTool(spec, request.params.arguments ?? {}, {
         config: app.config,
         caps,
+        ...(allow ? { allow } : {}),
         ctx: {
           app,
           signal,
           log,
           elicit: elicitFor(server, extra.requestId),
+          ...(caller ? { caller } : {}),
           progress: async (progress, total, message) => {
             if (progressToken === undefined) return;
             await extra.sendNotification({ method: 'notifications/progress', params: { progressToken, progress, total, message } });

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
@@ -11,6 +12,7 @@ import type { AppContext } from '../context.js';
 import { createMcpServer } from './create-server.js';
 import { bearerMatches, BodyTooLarge, hostAllowed, originAllowed, readBody } from './http-guards.js';
 import { InFlight } from './in-flight.js';
+import { createOAuthGuard, type OAuthGuard } from './oauth/resource.js';
 import { RunningCalls } from './running-calls.js';
 import { SessionTable } from './sessions.js';
 import type { ShutdownSteps } from './shutdown.js';
@@ -18,6 +20,14 @@ import type { ShutdownSteps } from './shutdown.js';
 interface Session {
   server: Server;
   transport: StreamableHTTPServerTransport;
+  /** The OAuth client and subject that opened it: another token cannot use its id. */
+  owner: string | undefined;
+}
+
+type AuthedRequest = IncomingMessage & { auth?: AuthInfo };
+
+function ownerOf(req: AuthedRequest): string | undefined {
+  return req.auth ? JSON.stringify([req.auth.clientId, req.auth.extra?.subject ?? null]) : undefined;
 }
 
 export interface HttpHandle extends ShutdownSteps {
@@ -124,7 +134,8 @@ export async function startHttp(app: AppContext): Promise<HttpHandle> {
 
     if (sessionId !== undefined) {
       const session = sessions.get(sessionId);
-      if (!session) {
+      // A session belongs to who opened it; for anyone else it does not exist.
+      if (!session || session.value.owner !== ownerOf(req)) {
         rpcError(res, 404, -32001, 'Session not found: it expired or was closed; initialize a new one');
         return;
       }
@@ -162,7 +173,7 @@ export async function startHttp(app: AppContext): Promise<HttpHandle> {
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (id) => {
           unreserve();
-          sessions.add(id, { server, transport });
+          sessions.add(id, { server, transport, owner: ownerOf(req) });
           // Busy until its initialize answer is sent, so a parallel initialize cannot replace it first.
           res.once('close', sessions.begin(id));
         },
@@ -180,8 +191,28 @@ export async function startHttp(app: AppContext): Promise<HttpHandle> {
     }
   };
 
+  // Built once the port is known: the default resource URL names it.
+  let oauth: OAuthGuard | undefined;
+  let hostConfig: Pick<typeof config, 'allowedHosts' | 'host'> = config;
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (oauth?.resource.metadataPaths.has(path) && req.method === 'OPTIONS') {
+      // A browser client's discovery sends MCP-Protocol-Version, so it asks first.
+      res.writeHead(204, {
+        'access-control-allow-origin': '*',
+        'access-control-allow-methods': 'GET, HEAD, OPTIONS',
+        'access-control-allow-headers': 'mcp-protocol-version',
+        'access-control-max-age': '600',
+      });
+      res.end();
+      return;
+    }
+    if (oauth?.resource.metadataPaths.has(path) && (req.method === 'GET' || req.method === 'HEAD')) {
+      // Public by design (RFC 9728); browser-based clients read it cross-origin.
+      sendJson(res, 200, oauth.resource.document(), { 'access-control-allow-origin': '*', 'cache-control': 'max-age=300' });
+      return;
+    }
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
       sendJson(res, closing ? 503 : 200, {
         status: closing ? 'shutting_down' : 'ok',
@@ -195,7 +226,7 @@ export async function startHttp(app: AppContext): Promise<HttpHandle> {
       sendJson(res, 404, { error: 'not found; the MCP endpoint is /mcp' });
       return;
     }
-    if (!hostAllowed(req.headers.host, config)) {
+    if (!hostAllowed(req.headers.host, hostConfig)) {
       logger.warn('refused request: Host not allowed', { host: req.headers.host?.slice(0, 100) });
       rpcError(res, 403, -32000, 'Forbidden: Host header not allowed (add it to MCP_ALLOWED_HOSTS)');
       return;
@@ -206,7 +237,17 @@ export async function startHttp(app: AppContext): Promise<HttpHandle> {
       rpcError(res, 403, -32000, 'Forbidden: Origin not allowed (add it to MCP_ALLOWED_ORIGINS)');
       return;
     }
-    if (config.mcpAuthToken !== undefined && !bearerMatches(req.headers.authorization, config.mcpAuthToken)) {
+    // With both set either is accepted: the static token acts with the operator's settings, an
+    // OAuth token within its scopes too.
+    const staticOk = config.mcpAuthToken !== undefined && bearerMatches(req.headers.authorization, config.mcpAuthToken);
+    if (!staticOk && oauth) {
+      const outcome = await oauth.resource.authenticate(req.headers.authorization);
+      if (!outcome.ok) {
+        rpcError(res, outcome.status, -32001, outcome.message, { 'www-authenticate': outcome.challenge });
+        return;
+      }
+      (req as AuthedRequest).auth = outcome.auth;
+    } else if (!staticOk && config.mcpAuthToken !== undefined) {
       rpcError(res, 401, -32001, 'Unauthorized: send Authorization: Bearer <MCP_AUTH_TOKEN>', {
         'www-authenticate': 'Bearer realm="dockerhub-mcp"',
       });
@@ -238,6 +279,13 @@ export async function startHttp(app: AppContext): Promise<HttpHandle> {
   const address = httpServer.address() as AddressInfo;
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${hostForUrl}:${address.port}/mcp`;
+  if (config.oauthIssuer !== undefined) {
+    const resource = config.publicUrl ?? url;
+    oauth = createOAuthGuard(config, logger, resource);
+    void oauth.prefetch();
+    // The public URL's host is one clients evidently use.
+    hostConfig = { host: config.host, allowedHosts: [...config.allowedHosts, new URL(resource).host] };
+  }
 
   return {
     server: httpServer,
@@ -255,6 +303,7 @@ export async function startHttp(app: AppContext): Promise<HttpHandle> {
       await Promise.all(sessions.ids().map((id) => closeSession(id, 'shutdown')));
       httpServer.closeAllConnections();
       await stopped;
+      await oauth?.close();
     },
   };
 }

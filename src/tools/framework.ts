@@ -10,10 +10,13 @@ import { redact } from '../redact.js';
 import type { Logger } from '../log.js';
 import { ARGUMENT_JSON_BOUNDS, jsonBoundsViolation } from '../util/json-bounds.js';
 import { capEnvelope, capError, DEFAULT_CAPS, type Caps } from './caps.js';
+import type { CallAllowance, Caller } from './caller.js';
 import { confirmDestructive, type Elicit } from './confirm.js';
 import { OUTPUT_SCHEMA } from './output-schema.js';
 import { formatIssues } from './validation-messages.js';
 import './tool-errors.js';
+
+export type { CallAllowance, Caller } from './caller.js';
 
 /** Parameters of one action: name → zod schema (with `.describe()`). */
 export type ParamShape = Record<string, z.ZodType>;
@@ -27,6 +30,8 @@ export interface ToolContext<App = unknown> {
   progress(progress: number, total?: number, message?: string): Promise<void>;
   /** Asks the human through the client (MCP elicitation); absent when the client cannot. */
   elicit?: Elicit;
+  /** Who called, when the HTTP request carried an OAuth access token (never the token itself). */
+  caller?: Caller;
 }
 
 /** A handler result: the envelope, plus values allowed through redaction in this result only. */
@@ -303,6 +308,8 @@ export interface CallOptions<App> {
   /** `confirm` defaults to `when-supported`. */
   config: Pick<Config, 'readOnly' | 'allowDestructive'> & Partial<Pick<Config, 'confirm'>>;
   caps: Caps;
+  /** Checked after validation and before any request; dry runs change nothing and are not checked. */
+  allow?: CallAllowance;
 }
 
 export async function callTool<App>(spec: ToolSpec<App>, rawArgs: unknown, options: CallOptions<App>): Promise<CallResult> {
@@ -355,10 +362,16 @@ export async function callTool<App>(spec: ToolSpec<App>, rawArgs: unknown, optio
         `An operator enables destructive actions with DOCKERHUB_ALLOW_DESTRUCTIVE=true (or --allow-destructive); call with dry_run: true to see what it would change, or leave out ${action.destructiveWhen.args}.`,
       );
     };
-    // A destructive call that passed the gate still waits for the human where the client can ask
-    // (DOCKERHUB_CONFIRM); a dry run of it comes first, so the question names the exact target.
+    // A destructive call that passed the gate and the caller's scopes still waits for the human
+    // where the client can ask (DOCKERHUB_CONFIRM); a dry run of it comes first, so the question
+    // names the exact target.
     const check = async (valid: Record<string, unknown>): Promise<void> => {
       gate(valid);
+      const preview = action.previewByDefault ? valid.dry_run !== false : valid.dry_run === true;
+      if (options.allow && !preview) {
+        const destructive = action.destructive || action.destructiveWhen?.reason(valid) !== undefined;
+        options.allow({ write: action.write, destructive }, label);
+      }
       await confirmDestructive({ mode: config.confirm ?? 'when-supported', action, label, rawArgs: args, args: valid, ctx });
     };
     const output = await action.invoke(args, ctx, label, check);

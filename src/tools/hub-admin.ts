@@ -41,11 +41,23 @@ export function createHubAdminTool(listTools: () => readonly ToolSpec<AppContext
       whoami: defineAction({
         description: 'identity and JWT claims the server acts with',
         params: {},
-        run: async (_args, { app, signal }) => {
+        run: async (_args, { app, signal, caller }) => {
           const auth = app.hubAuth;
           const registries = registryCredentialSources(app);
+          // Who called over OAuth (never the token); the rest is who the server acts as upstream.
+          const oauth = caller
+            ? {
+                oauth_caller: {
+                  subject: caller.subject,
+                  client_id: caller.clientId,
+                  scopes: caller.scopes,
+                  expires_at: caller.expiresAt !== undefined ? new Date(caller.expiresAt * 1000).toISOString() : null,
+                },
+              }
+            : {};
           if (auth.mode === 'anonymous') {
             return envelope({
+              ...oauth,
               authenticated: false,
               identity: 'anonymous',
               mode: 'anonymous',
@@ -65,6 +77,7 @@ export function createHubAdminTool(listTools: () => readonly ToolSpec<AppContext
               claims,
               expires_at: expiresAt !== undefined ? new Date(expiresAt).toISOString() : null,
               registry_credentials: registries,
+              ...oauth,
             },
             app.rateLimits.get('hub') ?? null,
           );
@@ -106,7 +119,8 @@ export function createHubAdminTool(listTools: () => readonly ToolSpec<AppContext
               host: c.host,
               port: c.port,
               stateless: c.stateless,
-              auth_required: c.mcpAuthToken !== undefined,
+              auth_required: c.mcpAuthToken !== undefined || c.oauthIssuer !== undefined,
+              oauth_issuer: c.oauthIssuer ?? null,
               allowed_hosts: c.allowedHosts,
               allowed_origins: c.allowedOrigins,
               max_sessions: c.maxSessions,

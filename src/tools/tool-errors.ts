@@ -11,5 +11,7 @@ declare module '../http/errors.js' {
     read_only: true;
     /** A destructive action (or destructive arguments) while DOCKERHUB_ALLOW_DESTRUCTIVE is off. */
     gate_closed: true;
+    /** The caller's OAuth access token lacks the scope the action needs (RFC 6750 `insufficient_scope`). */
+    insufficient_scope: true;
   }
 }
