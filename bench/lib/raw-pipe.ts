@@ -10,15 +10,34 @@ case "$location" in http*) ;; *) location="http://$2$location" ;; esac
 case "$location" in *\\?*) sep='&' ;; *) sep='?' ;; esac
 code=$(curl -sf "http://$1/v2/$4/blobs/$5" | curl -sf -o /dev/null -w '%{http_code}' -T - -H 'content-type: application/octet-stream' "$location\${sep}digest=$5")
 test "$code" = 201
+times
 `;
 
-/** Copies blob `digest` from `srcHost`/`srcRepo` to `dstHost`/`dstRepo`; resolves with the wall time in ms. */
-export function rawPipe(srcHost: string, srcRepo: string, dstHost: string, dstRepo: string, digest: string): Promise<number> {
+export interface RawPipeRun {
+  /** Wall time. */
+  ms: number;
+  /** CPU time (user + system) of the curl processes, from bash's `times`. */
+  cpuMs: number;
+}
+
+/** `0m1.234s` → ms. */
+function seconds(text: string | undefined): number {
+  const match = /(\d+)m([\d.]+)s/.exec(text ?? '');
+  return match ? (Number(match[1]) * 60 + Number(match[2])) * 1000 : NaN;
+}
+
+/** Copies blob `digest` from `srcHost`/`srcRepo` to `dstHost`/`dstRepo`. */
+export function rawPipe(srcHost: string, srcRepo: string, dstHost: string, dstRepo: string, digest: string): Promise<RawPipeRun> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    execFile('bash', ['-c', SCRIPT, 'raw-pipe', srcHost, dstHost, dstRepo, srcRepo, digest], (error, _stdout, stderr) => {
-      if (error) reject(new Error(`raw pipe of ${digest} failed: ${stderr || error.message}`));
-      else resolve(performance.now() - started);
+    execFile('bash', ['-c', SCRIPT, 'raw-pipe', srcHost, dstHost, dstRepo, srcRepo, digest], (error, stdout, stderr) => {
+      if (error) {
+        reject(new Error(`raw pipe of ${digest} failed: ${stderr || error.message}`));
+        return;
+      }
+      // `times`: the shell's own user/sys, then its children's (the curls).
+      const [user, system] = (stdout.trim().split('\n')[1] ?? '').split(/\s+/);
+      resolve({ ms: performance.now() - started, cpuMs: seconds(user) + seconds(system) });
     });
   });
 }

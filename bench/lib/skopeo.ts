@@ -15,11 +15,10 @@ export interface SkopeoRun {
   stdout: string;
 }
 
-/** `env` replaces skopeo's environment (e.g. a fresh HOME: no blob-info cache, so no mounts from an earlier run). */
-export function skopeo(args: string[], env?: NodeJS.ProcessEnv): Promise<SkopeoRun> {
+export function skopeo(args: string[]): Promise<SkopeoRun> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    execFile('skopeo', args, { maxBuffer: 64 * 1024 * 1024, ...(env ? { env } : {}) }, (error, stdout, stderr) => {
+    execFile('skopeo', args, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`skopeo ${args.join(' ')} failed: ${stderr || error.message}`));
       else resolve({ ms: performance.now() - started, stdout });
     });
