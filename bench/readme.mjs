@@ -16,10 +16,9 @@ const results = readdirSync(dir)
 const cell = (v) => (v === undefined || v === null ? '—' : typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v));
 const stamp = (r) => `${r.date.slice(0, 16).replace('T', ' ')} UTC`;
 
-/** A row's identity across runs: its first two columns' text (scenario + client, figure + …). */
+/** A row's identity across runs: the text in `columns` (scenario + client, figure + …). */
 function keyOf(row, columns) {
   return columns
-    .slice(0, 2)
     .filter((c) => typeof row[c] === 'string')
     .map((c) => row[c])
     .join('\u0000');
@@ -27,7 +26,11 @@ function keyOf(row, columns) {
 
 const sections = results.map(({ today: r, previous }) => {
   const columns = [...new Set(r.rows.flatMap((row) => Object.keys(row)))];
-  const before = new Map((previous?.rows ?? []).map((row) => [keyOf(row, columns), row]));
+  // Rows match on their first two columns; when the previous run had fewer columns (an added
+  // scenario column), on those it had, each previous row used once.
+  const oldColumns = new Set((previous?.rows ?? []).flatMap((row) => Object.keys(row)));
+  const shared = columns.slice(0, 2).filter((c) => oldColumns.has(c));
+  const before = new Map((previous?.rows ?? []).map((row) => [keyOf(row, shared), row]));
   const lines = [
     `### ${r.title}`,
     '',
@@ -37,7 +40,9 @@ const sections = results.map(({ today: r, previous }) => {
     `|${columns.map(() => '---').join('|')}|`,
   ];
   for (const row of r.rows) {
-    const old = before.get(keyOf(row, columns));
+    const key = keyOf(row, shared);
+    const old = before.get(key);
+    before.delete(key);
     const shown = columns.map((c) => {
       const now = cell(row[c]);
       const then = old?.[c];

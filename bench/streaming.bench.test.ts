@@ -86,7 +86,7 @@ afterAll(async () => {
     notes: [
       'ours = the built server as a process, `hub_registry copy` over stdio (manifests, HEADs, verification included).',
       'raw pipe = `curl GET blob | curl -T - PUT` between the same registries: POST opens the upload, one chunked PUT ?digest= carries the whole body (the upload protocol ours uses for a streamed blob); no manifest work. Parallel: one such pipe per layer, all at once.',
-      'skopeo = `skopeo copy` between the same registries; its copy of the blob is unlinked after each round so its blob-info cache cannot turn the next round into a mount.',
+      'skopeo = `skopeo copy --preserve-digests` between the same registries (without it skopeo gzips the uncompressed layer: other bytes, other work); its copy of the blob is unlinked after each round so its blob-info cache cannot turn the next round into a mount.',
       `${ROUNDS} rounds, ours and its peers interleaved (order alternating); seconds and MiB/s are medians, ratios the median of the per-round ratios.`,
       'peak RSS growth = server VmHWM (reset via /proc/<pid>/clear_refs before each copy) minus VmRSS just before, after a 16 MiB warm-up copy; median of rounds (max in the notes).',
       'CPU s per GiB = user + system time of the server process (/proc/<pid>/stat), or of the curl processes (bash `times`); registries not counted. On a shared, loaded machine throughput follows CPU share, so this is the steadier figure.',
@@ -148,6 +148,7 @@ it.skipIf(!ready)('copies one big layer and several at once near the raw pipe, w
     const skopeoRepo = `acme/big-skopeo-r${round}`;
     const peer = await skopeo([
       'copy',
+      '--preserve-digests',
       '--src-tls-verify=false',
       '--dest-tls-verify=false',
       `docker://${src.host}/acme/big:v1`,
@@ -203,7 +204,7 @@ it.skipIf(!ready)('copies one big layer and several at once near the raw pipe, w
     };
   };
   rows.push(timeRow(singleLabel, 'ours (server process)', single.ours, SIZE));
-  rows.push(timeRow(singleLabel, 'raw pipe (curl GET | curl -T - PUT)', single.raw, SIZE));
+  rows.push(timeRow(singleLabel, 'raw pipe (curl GET → curl -T - PUT)', single.raw, SIZE));
   rows.push(timeRow(singleLabel, 'skopeo copy', single.skopeo, SIZE));
   rows.push({ scenario: singleLabel, client: 'ours / raw pipe throughput', 'MiB/s': fixed(median(vsRaw), 2) });
   rows.push({ scenario: singleLabel, client: 'ours / skopeo throughput', 'MiB/s': fixed(median(vsSkopeo), 2) });

@@ -36,6 +36,11 @@ export function writeResult(result: Omit<BenchResult, 'machine' | 'date'>): Benc
     machine: `${process.platform} ${process.arch}, node ${process.version}, ${cpus().length} cpus, ${Math.round(totalmem() / 1024 ** 3)} GiB`,
     date: new Date().toISOString(),
   };
+  // A run that measured nothing (it failed early) leaves the last figures where they are.
+  if (result.rows.length === 0) {
+    console.log(`\n## ${result.title}\n\n(no rows: bench/results/${result.name}.json left as it was)\n`);
+    return full;
+  }
   mkdirSync(new URL('../results/', import.meta.url), { recursive: true });
   const latest = new URL(`../results/${result.name}.json`, import.meta.url);
   // The run before stays beside it, so bench/README.md can show both.
