@@ -1,26 +1,66 @@
-// Rewrites the "Latest figures" section of bench/README.md from bench/results/*.json.
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+// Rewrites the "Latest figures" section of bench/README.md from bench/results/<name>.json, with
+// the previous run's figures (bench/results/<name>.previous.json, kept by writeResult) beside them.
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 
 const dir = new URL('./results/', import.meta.url);
-const order = ['round-trips', 'streaming', 'image-files', 'server', 'replicas'];
+const order = ['round-trips', 'streaming', 'image-files', 'server', 'http-load', 'replicas'];
+const read = (file) => JSON.parse(readFileSync(new URL(file, dir), 'utf8'));
 const results = readdirSync(dir)
-  .filter((f) => f.endsWith('.json'))
-  .map((f) => JSON.parse(readFileSync(new URL(f, dir), 'utf8')))
-  .sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+  .filter((f) => f.endsWith('.json') && !f.endsWith('.previous.json'))
+  .map((f) => ({
+    today: read(f),
+    previous: existsSync(new URL(f.replace(/\.json$/, '.previous.json'), dir)) ? read(f.replace(/\.json$/, '.previous.json')) : undefined,
+  }))
+  .sort((a, b) => order.indexOf(a.today.name) - order.indexOf(b.today.name));
 
 const cell = (v) => (v === undefined || v === null ? '—' : typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v));
-const sections = results.map((r) => {
+const stamp = (r) => `${r.date.slice(0, 16).replace('T', ' ')} UTC`;
+
+/** A row's identity across runs: the text in `columns` (scenario + client, figure + …). */
+function keyOf(row, columns) {
+  return columns
+    .filter((c) => typeof row[c] === 'string')
+    .map((c) => row[c])
+    .join('\u0000');
+}
+
+const sections = results.map(({ today: r, previous }) => {
   const columns = [...new Set(r.rows.flatMap((row) => Object.keys(row)))];
+  // Rows match on their first two columns; when the previous run had fewer columns (an added
+  // scenario column), on those it had, each previous row used once.
+  const oldColumns = new Set((previous?.rows ?? []).flatMap((row) => Object.keys(row)));
+  const shared = columns.slice(0, 2).filter((c) => oldColumns.has(c));
+  const before = new Map((previous?.rows ?? []).map((row) => [keyOf(row, shared), row]));
   const lines = [
     `### ${r.title}`,
     '',
-    `_${r.date.slice(0, 16).replace('T', ' ')} UTC, ${r.machine}_`,
+    `_${stamp(r)}, ${r.machine}${previous ? `; in parentheses: the previous run, ${stamp(previous)}` : ''}_`,
     '',
     `| ${columns.join(' | ')} |`,
     `|${columns.map(() => '---').join('|')}|`,
   ];
-  for (const row of r.rows) lines.push(`| ${columns.map((c) => cell(row[c])).join(' | ')} |`);
-  lines.push('', ...r.notes.map((n) => `- ${n}`), '', ...r.checks.map((c) => `- ${c.pass ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`));
+  for (const row of r.rows) {
+    const key = keyOf(row, shared);
+    const old = before.get(key);
+    before.delete(key);
+    const shown = columns.map((c) => {
+      const now = cell(row[c]);
+      const then = old?.[c];
+      return typeof row[c] === 'number' && typeof then === 'number' ? `${now} (${cell(then)})` : now;
+    });
+    lines.push(`| ${shown.join(' | ')} |`);
+  }
+  const oldChecks = new Map((previous?.checks ?? []).map((c) => [c.name, c]));
+  const verdict = (c) => `${c.pass ? 'PASS' : 'FAIL'}`;
+  lines.push(
+    '',
+    ...r.notes.map((n) => `- ${n}`),
+    '',
+    ...r.checks.map((c) => {
+      const old = oldChecks.get(c.name);
+      return `- ${verdict(c)} ${c.name}: ${c.detail}${old ? ` (previous run: ${verdict(old)}, ${old.detail})` : ''}`;
+    }),
+  );
   return lines.join('\n');
 });
 

@@ -45,7 +45,15 @@ export function createAppContext(config: Config, logger: Logger, version: string
   const pool = fetcher ?? createFetcher({ timeoutMs: config.timeoutSeconds * 1000, egress });
   const rateLimits = new RateLimitStore();
   const streamFloor = { bytesPerSecond: config.streamMinRate, windowMs: config.streamStallSeconds * 1000 };
-  const base = { fetch: pool.fetch, upload: pool.upload, rateLimits, logger, timeoutMs: config.timeoutSeconds * 1000, egress, streamFloor };
+  const base = {
+    fetch: pool.fetch,
+    streams: pool.streams,
+    rateLimits,
+    logger,
+    timeoutMs: config.timeoutSeconds * 1000,
+    egress,
+    streamFloor,
+  };
   // Token answers are small: a service sending megabytes is refused while reading, not parsed.
   const TOKEN_BODY_LIMIT = 1024 * 1024;
   const mintBase = new RequestBase({ ...base, upstream: 'hub', baseUrl: config.hubUrl, maxBodyBytes: TOKEN_BODY_LIMIT });

@@ -1,6 +1,7 @@
 // Bench output: a markdown table on stdout and bench/results/<name>.json, so the latest figures
-// can be quoted and bench/README.md regenerated from them (`node bench/readme.mjs`).
-import { mkdirSync, writeFileSync } from 'node:fs';
+// can be quoted and bench/README.md regenerated from them (`node bench/readme.mjs`); the file it
+// replaces becomes bench/results/<name>.previous.json (the previous run's figures, shown beside).
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 
 export type Row = Record<string, string | number | boolean | null>;
@@ -35,8 +36,16 @@ export function writeResult(result: Omit<BenchResult, 'machine' | 'date'>): Benc
     machine: `${process.platform} ${process.arch}, node ${process.version}, ${cpus().length} cpus, ${Math.round(totalmem() / 1024 ** 3)} GiB`,
     date: new Date().toISOString(),
   };
+  // A run that measured nothing (it failed early) leaves the last figures where they are.
+  if (result.rows.length === 0) {
+    console.log(`\n## ${result.title}\n\n(no rows: bench/results/${result.name}.json left as it was)\n`);
+    return full;
+  }
   mkdirSync(new URL('../results/', import.meta.url), { recursive: true });
-  writeFileSync(new URL(`../results/${result.name}.json`, import.meta.url), `${JSON.stringify(full, null, 2)}\n`);
+  const latest = new URL(`../results/${result.name}.json`, import.meta.url);
+  // The run before stays beside it, so bench/README.md can show both.
+  if (existsSync(latest)) renameSync(latest, new URL(`../results/${result.name}.previous.json`, import.meta.url));
+  writeFileSync(latest, `${JSON.stringify(full, null, 2)}\n`);
   console.log(`\n## ${result.title}\n\n${table(result.rows)}\n`);
   for (const note of result.notes) console.log(`- ${note}`);
   for (const check of result.checks) console.log(`${check.pass ? 'PASS' : 'FAIL'} ${check.name}: ${check.detail}`);

@@ -1,15 +1,16 @@
 // The request base shared by the Hub, registry and Scout clients: URL building, auth header,
 // retries with backoff, one re-auth on 401, rate-limit capture, error mapping, bounded reads and
 // cancellation. Domain clients add meaning; this file adds none.
+import { Readable } from 'node:stream';
 import { discard, readBounded } from './body.js';
 import { egressError, egressRefusalIn, type EgressPolicy } from './egress.js';
 import { envelope, pickHeaders, type Envelope } from './envelope.js';
 import { errorFromResponse, ToolError } from './errors.js';
-import type { Fetcher } from './fetch.js';
+import type { Fetcher, StreamFetcher } from './fetch.js';
 import { describeNetworkError, networkCode, toolErrorIn } from './network-errors.js';
 import { parseRateLimit, type RateLimitStore } from './rate-limit.js';
 import { isRedirect, nextHop, ORIGIN_BOUND_HEADERS } from './redirects.js';
-import { withThroughputFloor, type ThroughputFloor } from './throughput.js';
+import { withThroughputFloor, withThroughputFloorNode, type ThroughputFloor } from './throughput.js';
 import { jsonBoundsViolation, UPSTREAM_JSON_BOUNDS } from '../util/json-bounds.js';
 import { decideRetry, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import type { Logger } from '../log.js';
@@ -24,17 +25,17 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** JSON body; sets Content-Type unless given. */
   json?: unknown;
-  /** Raw body. A stream cannot be replayed, so a request with one is never retried. */
-  body?: string | Uint8Array | ReadableStream<Uint8Array>;
+  /** Raw body. A stream (web or Node) cannot be replayed, so a request with one is never retried. */
+  body?: string | Uint8Array | ReadableStream<Uint8Array> | Readable;
   signal?: AbortSignal;
   /** Send the auth header (default true). */
   auth?: boolean;
   /**
    * How to read the body: auto (JSON by content type, else text), text, bytes (a Buffer, for
    * content that is hashed), stream (the body itself, unread: the caller must consume or cancel
-   * it), or none (discard).
+   * it), readable (the same as a Node stream: the cheap path for bulk bytes), or none (discard).
    */
-  read?: 'auto' | 'text' | 'bytes' | 'stream' | 'none';
+  read?: 'auto' | 'text' | 'bytes' | 'stream' | 'readable' | 'none';
   /**
    * `follow` (default) follows GET / HEAD redirects here, hop by hop under the egress policy;
    * `manual` returns 3xx responses to the caller (registries: auth per origin).
@@ -71,8 +72,8 @@ export interface RequestBaseOptions {
   upstream: string;
   baseUrl: string;
   fetch: Fetcher;
-  /** Used instead of `fetch` for streamed request bodies, when given (see PooledFetcher.upload). */
-  upload?: Fetcher;
+  /** Used instead of `fetch` for streamed bodies and `readable` reads, when given (see PooledFetcher.streams). */
+  streams?: StreamFetcher;
   rateLimits: RateLimitStore;
   logger: Logger;
   timeoutMs: number;
@@ -137,11 +138,13 @@ export class RequestBase {
     const display = url.pathname;
     const policy = this.options.retry ?? DEFAULT_RETRY_POLICY;
     const sleep = this.options.sleep ?? abortableSleep;
-    const replayable = !(options.body instanceof ReadableStream);
+    const streamBody = options.body instanceof ReadableStream || options.body instanceof Readable;
+    const replayable = !streamBody;
     const hasBody = options.json !== undefined || options.body !== undefined;
     let reauthed = false;
     let waitedMs = 0;
-    const streamed = options.read === 'stream' || options.body instanceof ReadableStream;
+    const streamed = options.read === 'stream' || options.read === 'readable' || streamBody;
+    const viaStreams = this.options.streams && (streamBody || options.read === 'readable') ? this.options.streams : undefined;
     const budgetMs = options.timeoutMs ?? this.options.timeoutMs;
     // One deadline for the whole request (attempts, waits, body), so a slow-dripping body or a
     // long Retry-After cannot hold a call past DOCKERHUB_TIMEOUT.
@@ -164,14 +167,14 @@ export class RequestBase {
       const headers = new Headers(options.headers);
       if (!sameOrigin) for (const name of ORIGIN_BOUND_HEADERS) headers.delete(name);
       if (!headers.has('accept')) headers.set('accept', 'application/json');
-      let body: RequestInit['body'];
+      let body: string | Uint8Array | ReadableStream<Uint8Array> | Readable | undefined;
       if (options.json !== undefined) {
         body = JSON.stringify(options.json);
         if (!headers.has('content-type')) headers.set('content-type', 'application/json');
-      } else if (options.body instanceof ReadableStream) {
-        body = this.floored(options.body, `${method} ${display} (upload)`) as RequestInit['body'];
+      } else if (options.body instanceof Readable || options.body instanceof ReadableStream) {
+        body = this.floored(options.body, `${method} ${display} (upload)`, viaStreams !== undefined);
       } else if (options.body !== undefined) {
-        body = options.body as RequestInit['body'];
+        body = options.body;
       }
       if (sameOrigin && options.auth !== false && this.options.auth) {
         const value = await this.options.auth.header(options.signal);
@@ -186,12 +189,27 @@ export class RequestBase {
       const signals = [options.signal, deadline].filter((s): s is AbortSignal => s !== undefined);
       const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
       let response: Response;
+      /** A 2xx body handed over as a Node stream by the streams path (`readable` reads). */
+      let nodeBody: Readable | undefined;
       try {
-        // Redirects are never left to fetch: each hop is checked by the egress policy here.
-        const init: RequestInit & { duplex?: 'half' } = { method, headers, body, signal, redirect: 'manual' };
-        if (body instanceof ReadableStream) init.duplex = 'half';
-        const send = body instanceof ReadableStream && this.options.upload ? this.options.upload : this.options.fetch;
-        response = await send(target.toString(), init);
+        if (viaStreams) {
+          const payload = body instanceof ReadableStream ? Readable.fromWeb(body) : body;
+          const answer = await viaStreams(target.toString(), {
+            method,
+            headers,
+            body: payload,
+            signal,
+            keepBody: options.read === 'readable',
+          });
+          response = answer.response;
+          nodeBody = answer.body;
+        } else {
+          // Redirects are never left to fetch: each hop is checked by the egress policy here.
+          const payload = body instanceof Readable ? (Readable.toWeb(body) as unknown as ReadableStream<Uint8Array>) : body;
+          const init: RequestInit & { duplex?: 'half' } = { method, headers, body: payload, signal, redirect: 'manual' };
+          if (payload instanceof ReadableStream) init.duplex = 'half';
+          response = await this.options.fetch(target.toString(), init);
+        }
       } catch (error) {
         if (options.signal?.aborted) throw new ToolError('cancelled', `${method} ${display} was cancelled`);
         const floorError = toolErrorIn(error);
@@ -289,7 +307,8 @@ export class RequestBase {
 
       let data: T;
       try {
-        data = (await this.readBody(response, options.read ?? 'auto', method)) as T;
+        const what = `${method} ${display}`;
+        data = (nodeBody ? this.floored(nodeBody, what, true) : await this.readBody(response, options.read ?? 'auto', method)) as T;
       } catch (error) {
         if (error instanceof ToolError) throw error;
         if (options.signal?.aborted) throw new ToolError('cancelled', `${method} ${display} was cancelled`);
@@ -323,8 +342,14 @@ export class RequestBase {
     }
   }
 
-  private floored(stream: ReadableStream<Uint8Array>, what: string): ReadableStream<Uint8Array> {
-    return this.options.streamFloor ? withThroughputFloor(stream, this.options.streamFloor, `${this.upstream} ${what}`) : stream;
+  /** The body held to the throughput floor; as a Node stream when `node` (or when it is one). */
+  private floored(stream: ReadableStream<Uint8Array> | Readable, what: string, node: boolean): ReadableStream<Uint8Array> | Readable {
+    const floor = this.options.streamFloor;
+    if (stream instanceof Readable || node) {
+      const source = stream instanceof Readable ? stream : Readable.fromWeb(stream);
+      return floor ? withThroughputFloorNode(source, floor, `${this.upstream} ${what}`) : source;
+    }
+    return floor ? withThroughputFloor(stream, floor, `${this.upstream} ${what}`) : stream;
   }
 
   private async readBody(response: Response, read: NonNullable<RequestOptions['read']>, method: string): Promise<unknown> {
@@ -332,7 +357,9 @@ export class RequestBase {
       discard(response.body);
       return null;
     }
-    if (read === 'stream') return this.floored(response.body, `${method} ${response.url ? new URL(response.url).pathname : 'body'}`);
+    const what = `${method} ${response.url ? new URL(response.url).pathname : 'body'}`;
+    if (read === 'stream') return this.floored(response.body, what, false);
+    if (read === 'readable') return this.floored(response.body, what, true);
     const bytes = await readBounded(response, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY);
     if (read === 'bytes') return bytes;
     const text = bytes.toString('utf8');

@@ -18,14 +18,35 @@ export interface FetcherOptions {
   resolveAll?: LookupAll;
 }
 
+/** A request for the Node-stream path: bodies stay Node streams both ways. */
+export interface StreamInit {
+  method: string;
+  headers: Headers;
+  body?: string | Uint8Array | Readable;
+  signal?: AbortSignal;
+  /** Hand a 2xx answer's body back as the Node stream itself instead of inside the Response. */
+  keepBody: boolean;
+}
+
+export interface StreamAnswer {
+  /** Status and headers; the body too unless it is `body` below. */
+  response: Response;
+  /** The 2xx body as a Node stream (with `keepBody`); the caller must consume or destroy it. */
+  body?: Readable;
+}
+
+export type StreamFetcher = (url: string, init: StreamInit) => Promise<StreamAnswer>;
+
 export interface PooledFetcher {
   fetch: Fetcher;
   /**
-   * Sends a request whose body is a stream. Node's fetch reads a request stream as fast as it
-   * can produce, ignoring socket backpressure (a 256 MiB copy grew RSS by ~300 MiB here);
-   * undici's request API honours it. Optional: without it (msw in unit tests) fetch is used.
+   * Streamed bodies (blob copies): undici's request API on the same pool. Node's fetch reads a
+   * request stream as fast as it can produce, ignoring socket backpressure (a 256 MiB copy grew
+   * RSS by ~300 MiB here), and a web stream costs a promise per chunk each way; undici's request
+   * honours backpressure and hands Node streams over as they are. Optional: without it (msw in
+   * unit tests) fetch is used, with conversions.
    */
-  upload?: Fetcher;
+  streams?: StreamFetcher;
   close(): Promise<void>;
 }
 
@@ -49,18 +70,14 @@ export function createFetcher(options: FetcherOptions): PooledFetcher {
     }));
   return {
     fetch: async (url, init) => globalThis.fetch(url, { ...init, dispatcher: await pool() } as unknown as RequestInit),
-    upload: async (url, init) => {
+    streams: async (url, init) => {
       const { request } = await import('undici');
-      const method = (init.method ?? 'PUT').toUpperCase();
-      const body =
-        init.body instanceof ReadableStream
-          ? Readable.fromWeb(init.body as import('node:stream/web').ReadableStream<Uint8Array>)
-          : (init.body as string | Uint8Array | null | undefined);
+      const method = init.method.toUpperCase();
       const answer = await request(url, {
         method: method as 'PUT',
-        headers: Object.fromEntries(new Headers(init.headers).entries()),
-        body: body ?? null,
-        signal: init.signal ?? undefined,
+        headers: Object.fromEntries(init.headers.entries()),
+        body: init.body ?? null,
+        signal: init.signal,
         dispatcher: await pool(),
       });
       const headers = new Headers();
@@ -68,10 +85,13 @@ export function createFetcher(options: FetcherOptions): PooledFetcher {
         if (Array.isArray(value)) for (const item of value) headers.append(name, item);
         else if (value !== undefined) headers.set(name, value);
       }
-      const empty = NULL_BODY_STATUS.has(answer.statusCode) || method === 'HEAD';
-      if (empty) answer.body.resume();
-      const webBody = empty ? null : (Readable.toWeb(answer.body) as unknown as ReadableStream<Uint8Array>);
-      return new Response(webBody, { status: answer.statusCode, headers });
+      const status = answer.statusCode;
+      if (NULL_BODY_STATUS.has(status) || method === 'HEAD') {
+        answer.body.resume();
+        return { response: new Response(null, { status, headers }) };
+      }
+      if (init.keepBody && status >= 200 && status < 300) return { response: new Response(null, { status, headers }), body: answer.body };
+      return { response: new Response(Readable.toWeb(answer.body), { status, headers }) };
     },
     close: async () => {
       if (agent) await (await agent).close();

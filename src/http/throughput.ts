@@ -2,6 +2,7 @@
 // call's deadline must still move. One that stays under `bytesPerSecond` for a whole window is
 // cut with a typed error, whether bytes drip (1 byte per 400 ms never trips a per-gap timeout)
 // or stop altogether (an upload whose receiver stops reading).
+import { pipeline, Readable, Transform } from 'node:stream';
 import { ToolError } from './errors.js';
 
 export interface ThroughputFloor {
@@ -16,6 +17,52 @@ function describeRate(bytesPerSecond: number): string {
   return bytesPerSecond >= 1024 ? `${Math.round(bytesPerSecond / 1024)} KiB/s` : `${bytesPerSecond} B/s`;
 }
 
+/** The floor's bookkeeping over one stream: bytes counted per window, and the verdict. */
+function floorMeter(
+  floor: ThroughputFloor,
+  what: string,
+  now: () => number,
+): { add: (bytes: number) => void; stalled: () => ToolError | undefined } {
+  let windowStart = now();
+  let windowBytes = 0;
+  return {
+    add: (bytes) => {
+      windowBytes += bytes;
+    },
+    stalled: () => {
+      const elapsed = now() - windowStart;
+      if (elapsed < floor.windowMs) return undefined;
+      const rate = (windowBytes * 1000) / elapsed;
+      if (rate >= floor.bytesPerSecond) {
+        windowStart = now();
+        windowBytes = 0;
+        return undefined;
+      }
+      return new ToolError(
+        'timeout',
+        `${what}: the transfer moved ${Math.round(rate)} B/s for ${Math.round(elapsed / 1000)} s, under the floor of ${describeRate(floor.bytesPerSecond)}; aborted`,
+        undefined,
+        'The upstream (or the network) is too slow; retry later, or lower DOCKERHUB_STREAM_MIN_RATE (0 turns the floor off).',
+      );
+    },
+  };
+}
+
+/** Checks even when no chunk comes (a stalled receiver never pulls): `onStall` gets the error once. */
+function watchdog(floor: ThroughputFloor, stalled: () => ToolError | undefined, onStall: (error: ToolError) => void): () => void {
+  const timer = setInterval(
+    () => {
+      const error = stalled();
+      if (!error) return;
+      clearInterval(timer);
+      onStall(error);
+    },
+    Math.max(50, Math.floor(floor.windowMs / 4)),
+  );
+  timer.unref?.();
+  return () => clearInterval(timer);
+}
+
 /** `source`, passed through unchanged, erroring when it moves slower than the floor for a window. */
 export function withThroughputFloor(
   source: ReadableStream<Uint8Array>,
@@ -25,43 +72,14 @@ export function withThroughputFloor(
 ): ReadableStream<Uint8Array> {
   if (floor.bytesPerSecond <= 0) return source;
   const reader = source.getReader();
-  let windowStart = now();
-  let windowBytes = 0;
-  let timer: ReturnType<typeof setInterval> | undefined;
-  const stop = (): void => {
-    if (timer) clearInterval(timer);
-    timer = undefined;
-  };
-  const stalled = (): ToolError | undefined => {
-    const elapsed = now() - windowStart;
-    if (elapsed < floor.windowMs) return undefined;
-    const rate = (windowBytes * 1000) / elapsed;
-    if (rate >= floor.bytesPerSecond) {
-      windowStart = now();
-      windowBytes = 0;
-      return undefined;
-    }
-    return new ToolError(
-      'timeout',
-      `${what}: the transfer moved ${Math.round(rate)} B/s for ${Math.round(elapsed / 1000)} s, under the floor of ${describeRate(floor.bytesPerSecond)}; aborted`,
-      undefined,
-      'The upstream (or the network) is too slow; retry later, or lower DOCKERHUB_STREAM_MIN_RATE (0 turns the floor off).',
-    );
-  };
+  const meter = floorMeter(floor, what, now);
+  let stop = (): void => undefined;
   return new ReadableStream<Uint8Array>({
     start(controller) {
-      // Checks even when no chunk comes (a stalled receiver never pulls).
-      timer = setInterval(
-        () => {
-          const error = stalled();
-          if (!error) return;
-          stop();
-          controller.error(error);
-          reader.cancel(error).catch(() => undefined);
-        },
-        Math.max(50, Math.floor(floor.windowMs / 4)),
-      );
-      timer.unref?.();
+      stop = watchdog(floor, meter.stalled, (error) => {
+        controller.error(error);
+        reader.cancel(error).catch(() => undefined);
+      });
     },
     async pull(controller) {
       try {
@@ -71,9 +89,9 @@ export function withThroughputFloor(
           controller.close();
           return;
         }
-        windowBytes += value.byteLength;
+        meter.add(value.byteLength);
         controller.enqueue(value);
-        const error = stalled();
+        const error = meter.stalled();
         if (error) {
           stop();
           controller.error(error);
@@ -89,4 +107,25 @@ export function withThroughputFloor(
       return reader.cancel(reason);
     },
   });
+}
+
+/**
+ * The same floor on a Node stream (the streamed copy path: no web-stream conversion per chunk).
+ * Errors and early ends travel both ways between `source` and the returned stream.
+ */
+export function withThroughputFloorNode(source: Readable, floor: ThroughputFloor, what: string, now: () => number = Date.now): Readable {
+  if (floor.bytesPerSecond <= 0) return source;
+  const meter = floorMeter(floor, what, now);
+  const gate = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      meter.add(chunk.byteLength);
+      const error = meter.stalled();
+      if (error) callback(error);
+      else callback(null, chunk);
+    },
+  });
+  const stop = watchdog(floor, meter.stalled, (error) => gate.destroy(error));
+  gate.once('close', stop);
+  pipeline(source, gate, () => undefined);
+  return gate;
 }

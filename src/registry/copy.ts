@@ -3,6 +3,7 @@
 // mounted on the same registry, otherwise streamed: GET → digest-verifying pass-through →
 // chunked upload, constant memory), then child manifests by digest, then the top manifest under
 // the target tag, always the exact source bytes so the digest is identical at the destination.
+import type { Readable } from 'node:stream';
 import { repositoryScope } from '../auth/registry-token.js';
 import type { HttpResult } from '../http/client.js';
 import { ToolError } from '../http/errors.js';
@@ -227,10 +228,11 @@ async function copyBlob(
     session = mount.session;
     if (session) session.scopes = context.dstScopes;
   }
-  const download = await client.request<ReadableStream<Uint8Array>>(src, {
+  // Node streams end to end (GET body → hash → PUT body): no web-stream conversion per chunk.
+  const download = await client.request<Readable>(src, {
     path: `/v2/${src.repository}/blobs/${digest}`,
     scopes: client.pull(src),
-    read: 'stream',
+    read: 'readable',
     signal,
   });
   const verified = hashingStream(download.data, digest);
@@ -244,23 +246,23 @@ async function copyBlob(
   // Schema1 layers have no declared size (NaN in the plan): the source's Content-Length then.
   const size = Number.isFinite(descriptor.size) ? descriptor.size : Number.isFinite(declared) ? declared : NaN;
   if (!Number.isFinite(size)) {
-    await download.data.cancel().catch(() => undefined);
+    download.data.destroy();
     throw new ToolError('upstream_error', `blob ${digest} has no size`);
   }
   try {
     // A broken upload resumes from the source at the registry's offset (Range GET); the
     // destination checks the whole blob's digest when the upload is closed.
-    const reopen = async (offset: number): Promise<ReadableStream<Uint8Array>> => {
+    const reopen = async (offset: number): Promise<Readable> => {
       if (corrupt instanceof Error) throw corrupt;
-      const again = await client.request<ReadableStream<Uint8Array>>(src, {
+      const again = await client.request<Readable>(src, {
         path: `/v2/${src.repository}/blobs/${digest}`,
         headers: { range: `bytes=${offset}-` },
         scopes: client.pull(src),
-        read: 'stream',
+        read: 'readable',
         signal,
       });
       if (again.status_code !== 206) {
-        again.data.cancel().catch(() => undefined);
+        again.data.destroy();
         throw new ToolError('upstream_error', `the source registry cannot resume ${digest} at byte ${offset} (no Range support)`);
       }
       return again.data;
@@ -273,7 +275,7 @@ async function copyBlob(
       throw error;
     }
   } finally {
-    await verified.stream.cancel().catch(() => undefined);
+    verified.stream.destroy();
   }
   stats.streamed++;
   stats.bytes_streamed += size;

@@ -1,6 +1,7 @@
 // Content verification: digests computed over the exact bytes, and a stream pass-through that
 // hashes while data flows so a copy never holds a layer in memory.
 import { createHash } from 'node:crypto';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import { ToolError } from '../http/errors.js';
 
 export function algorithmOf(digest: string): 'sha256' | 'sha512' {
@@ -24,42 +25,43 @@ export function verifyBytes(bytes: Uint8Array, expected: string, what: string): 
 }
 
 export interface HashingStream {
-  stream: ReadableStream<Uint8Array>;
+  stream: Readable;
   /** Resolves after the last chunk passed with the digest and byte count. */
   done: Promise<{ digest: string; size: number }>;
 }
 
 /**
- * Passes a stream through, hashing it. When `expected` is given, a mismatch errors the stream at
- * its end, so the consumer (e.g. an upload) fails instead of committing corrupt bytes.
+ * Passes a stream through, hashing it: one Transform, no per-chunk promise (the copy path). When
+ * `expected` is given, a mismatch errors the stream at its end, so the consumer (an upload) fails
+ * instead of committing corrupt bytes. Errors and early ends travel both ways with `source`.
  */
-export function hashingStream(source: ReadableStream<Uint8Array>, expected?: string): HashingStream {
-  const hash = createHash(expected ? algorithmOf(expected) : 'sha256');
-  const prefix = expected ? algorithmOf(expected) : 'sha256';
+export function hashingStream(source: Readable, expected?: string): HashingStream {
+  const algorithm = expected ? algorithmOf(expected) : 'sha256';
+  const hash = createHash(algorithm);
   let size = 0;
-  let resolveDone!: (value: { digest: string; size: number }) => void;
-  let rejectDone!: (error: unknown) => void;
+  let settle!: (error: Error | null, digest?: string) => void;
   const done = new Promise<{ digest: string; size: number }>((resolve, reject) => {
-    resolveDone = resolve;
-    rejectDone = reject;
+    settle = (error, digest) => (error ? reject(error) : resolve({ digest: digest ?? '', size }));
   });
   done.catch(() => undefined);
-  const transform = new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
       hash.update(chunk);
       size += chunk.byteLength;
-      controller.enqueue(chunk);
+      callback(null, chunk);
     },
-    flush(controller) {
-      const digest = `${prefix}:${hash.digest('hex')}`;
+    flush(callback) {
+      const digest = `${algorithm}:${hash.digest('hex')}`;
       if (expected && digest !== expected) {
         const error = new ToolError('integrity_error', `blob does not match its digest: expected ${expected}, got ${digest}`);
-        rejectDone(error);
-        controller.error(error);
+        settle(error);
+        callback(error);
         return;
       }
-      resolveDone({ digest, size });
+      settle(null, digest);
+      callback();
     },
   });
-  return { stream: source.pipeThrough(transform), done };
+  pipeline(source, stream, () => undefined);
+  return { stream, done };
 }

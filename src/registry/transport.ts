@@ -2,10 +2,11 @@
 // capture), the registry auth dance (header up front when warm, one re-challenge on 401),
 // redirects followed by hand so `Authorization` never leaves the registry's origin, and URLs
 // from the registry (upload `Location`, `Link`) held to that origin.
+import { Readable } from 'node:stream';
 import { RequestBase, type HttpResult, type QueryValue } from '../http/client.js';
 import { egressError, type EgressPolicy } from '../http/egress.js';
 import { ToolError } from '../http/errors.js';
-import type { Fetcher } from '../http/fetch.js';
+import type { Fetcher, StreamFetcher } from '../http/fetch.js';
 import type { RateLimitStore } from '../http/rate-limit.js';
 import type { ThroughputFloor } from '../http/throughput.js';
 import type { Logger } from '../log.js';
@@ -22,12 +23,12 @@ export interface RegistryRequest {
   path: string;
   query?: Record<string, QueryValue>;
   headers?: Record<string, string>;
-  body?: string | Uint8Array | ReadableStream<Uint8Array>;
+  body?: string | Uint8Array | ReadableStream<Uint8Array> | Readable;
   /** Token scopes this request needs, e.g. `repository:library/nginx:pull`. */
   scopes: readonly string[];
   /** Statuses returned as results instead of raised. */
   accept?: readonly number[];
-  read?: 'auto' | 'text' | 'bytes' | 'stream' | 'none';
+  read?: 'auto' | 'text' | 'bytes' | 'stream' | 'readable' | 'none';
   signal?: AbortSignal;
   timeoutMs?: number;
   /** A streamed read of small, capped content: the deadline covers the whole body. */
@@ -36,7 +37,7 @@ export interface RegistryRequest {
 
 export interface RegistryTransportOptions {
   fetch: Fetcher;
-  upload?: Fetcher;
+  streams?: StreamFetcher;
   rateLimits: RateLimitStore;
   logger: Logger;
   timeoutMs: number;
@@ -72,7 +73,7 @@ export class RegistryTransport {
         upstream,
         baseUrl: origin,
         fetch: this.options.fetch,
-        upload: this.options.upload,
+        streams: this.options.streams,
         rateLimits: this.options.rateLimits,
         logger: this.options.logger,
         timeoutMs: this.options.timeoutMs,
@@ -141,7 +142,9 @@ export class RegistryTransport {
       });
       if (result.status_code === 401) {
         cancelBody(result.data);
-        const canRetry = attempt === 0 && !(request.body instanceof ReadableStream && request.body.locked);
+        // A streamed body was (partly) sent already and cannot be sent again.
+        const canRetry =
+          attempt === 0 && !(request.body instanceof Readable || (request.body instanceof ReadableStream && request.body.locked));
         const retryScopes = canRetry
           ? await this.options.auth.challenge(registry, result.raw.get('www-authenticate'), scopes, authorization)
           : undefined;
@@ -216,4 +219,5 @@ export class RegistryTransport {
 /** Drops an unread streamed body (not awaited; see discard in http/client.ts). */
 function cancelBody(data: unknown): void {
   if (data instanceof ReadableStream) data.cancel().catch(() => undefined);
+  else if (data instanceof Readable) data.destroy();
 }

@@ -2,6 +2,7 @@
 // chunk (PATCH with Content-Range), status (GET → Range, for recovery), complete (PUT ?digest=),
 // cancel (DELETE), and cross-repository mounts. Every upload URL the registry hands out is held
 // to the registry's origin before anything is sent to it.
+import type { Readable } from 'node:stream';
 import { repositoryScope } from '../auth/registry-token.js';
 import type { HttpResult } from '../http/client.js';
 import { ToolError } from '../http/errors.js';
@@ -189,7 +190,7 @@ export async function completeUpload(
   client: RegistryClient,
   session: UploadSession,
   digest: string,
-  options: { body?: Uint8Array | ReadableStream<Uint8Array>; contentRange?: string; signal?: AbortSignal } = {},
+  options: { body?: Uint8Array | Readable; contentRange?: string; signal?: AbortSignal } = {},
 ): Promise<HttpResult<unknown>> {
   const body = options.body ?? new Uint8Array(0);
   const headers: Record<string, string> = { 'content-type': OCTET };

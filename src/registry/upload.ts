@@ -1,6 +1,7 @@
 // Uploading a whole blob over an upload session: in memory or small → one PUT or PATCH chunks
 // (at most two chunks held); a big stream → one streamed request body (flat memory), resumable
 // from the registry's committed offset. Recovery after a failed chunk reads the upload status.
+import type { Readable } from 'node:stream';
 import type { HttpResult } from '../http/client.js';
 import { ToolError } from '../http/errors.js';
 import type { RegistryClient } from './client.js';
@@ -27,9 +28,9 @@ export interface BlobInput {
   digest: string;
   size: number;
   bytes?: Uint8Array;
-  stream?: ReadableStream<Uint8Array>;
+  stream?: Readable;
   /** Re-opens a streamed source at a byte offset (a Range GET), so a broken upload can resume. */
-  reopen?: (offset: number) => Promise<ReadableStream<Uint8Array>>;
+  reopen?: (offset: number) => Promise<Readable>;
 }
 
 export interface UploadOptions {
@@ -73,8 +74,8 @@ function bufferChunker(bytes: Uint8Array, size: number): Chunker {
   };
 }
 
-function streamChunker(stream: ReadableStream<Uint8Array>, size: number): Chunker {
-  const reader = stream.getReader();
+function streamChunker(stream: Readable, size: number): Chunker {
+  const reader: AsyncIterator<Uint8Array> = (stream as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
   let leftover: Uint8Array | undefined;
   let ended = false;
   return {
@@ -87,12 +88,12 @@ function streamChunker(stream: ReadableStream<Uint8Array>, size: number): Chunke
         leftover = undefined;
         if (!piece) {
           if (ended) break;
-          const { done, value } = await reader.read();
-          if (done) {
+          const step: IteratorResult<Uint8Array> = await reader.next();
+          if (step.done === true) {
             ended = true;
             break;
           }
-          piece = value;
+          piece = step.value;
         }
         const n = Math.min(size - filled, piece.byteLength);
         buffer.set(n === piece.byteLength ? piece : piece.subarray(0, n), filled);
@@ -104,7 +105,7 @@ function streamChunker(stream: ReadableStream<Uint8Array>, size: number): Chunke
     cancel: async () => {
       ended = true;
       leftover = undefined;
-      await reader.cancel().catch(() => undefined);
+      stream.destroy();
     },
   };
 }
@@ -241,7 +242,7 @@ async function streamBlob(
   client: RegistryClient,
   first: UploadSession,
   input: BlobInput,
-  source: ReadableStream<Uint8Array>,
+  source: Readable,
   options: UploadOptions,
 ): Promise<Omit<UploadOutcome, 'restarts'>> {
   let session = first;
@@ -273,7 +274,7 @@ async function streamBlob(
       options.onProgress?.(input.size);
       return { digest: input.digest, size: input.size, mode: 'chunked', chunks: 1, recoveries, result };
     } catch (error) {
-      await stream.cancel().catch(() => undefined);
+      stream.destroy();
       if (options.signal?.aborted || attempt >= MAX_RECOVERIES || !recoverable(error)) throw error;
       if (!input.reopen)
         throw new SessionLost('upstream_error', `the upload broke and its source cannot be re-read: ${(error as Error).message}`);

@@ -10,7 +10,6 @@ import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppContext, type AppContext } from '../../src/context.js';
 import { silentLogger } from '../../src/log.js';
@@ -371,12 +370,7 @@ describe.skipIf(!available)('streamed copy memory', () => {
       const client = app.registry;
       const source = client.parse('big/image');
       const blob = await pseudoRandomBlob(size, 'big');
-      await uploadBlob(
-        client,
-        source,
-        { digest: blob.digest, size, stream: Readable.toWeb(blob.open()) as ReadableStream<Uint8Array> },
-        { chunkSize: 8 * 1024 * 1024 },
-      );
+      await uploadBlob(client, source, { digest: blob.digest, size, stream: blob.open() }, { chunkSize: 8 * 1024 * 1024 });
       const config = Buffer.from('{"architecture":"amd64","os":"linux"}');
       await pushBlob(client, source, config);
       const manifest = Buffer.from(

@@ -1,20 +1,14 @@
 // Content verification, directly: digests over exact bytes, and a pass-through stream that errors
 // at its end when the bytes do not match.
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ToolError } from '../../../src/http/errors.js';
 import { algorithmOf, digestOf, hashingStream, verifyBytes } from '../../../src/registry/digest.js';
 
-const streamOf = (...chunks: string[]): ReadableStream<Uint8Array> =>
-  new ReadableStream({
-    start(controller) {
-      for (const chunk of chunks) controller.enqueue(Buffer.from(chunk));
-      controller.close();
-    },
-  });
+const streamOf = (...chunks: string[]): Readable => Readable.from(chunks.map((chunk) => Buffer.from(chunk)));
 
-async function drain(stream: ReadableStream<Uint8Array>): Promise<void> {
-  const reader = stream.getReader();
-  while (!(await reader.read()).done);
+async function drain(stream: Readable): Promise<void> {
+  for await (const chunk of stream) void chunk;
 }
 
 describe('digests', () => {
@@ -37,5 +31,20 @@ describe('digests', () => {
     const bad = hashingStream(streamOf('hellO'), digestOf(Buffer.from('hello')));
     await expect(drain(bad.stream)).rejects.toThrow(/does not match/);
     bad.done.catch(() => undefined);
+  });
+
+  it('hashingStream passes an early end back to its source (a cancelled copy stops reading)', async () => {
+    const source = streamOf('a', 'b', 'c');
+    const { stream } = hashingStream(source);
+    stream.destroy();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(source.destroyed).toBe(true);
+  });
+
+  it('hashingStream carries a source error to its reader', async () => {
+    const source = new Readable({ read() {} });
+    const { stream } = hashingStream(source, digestOf(Buffer.from('x')));
+    source.destroy(new Error('connection reset'));
+    await expect(drain(stream)).rejects.toThrow(/connection reset/);
   });
 });
