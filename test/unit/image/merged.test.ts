@@ -1,27 +1,12 @@
 // The merged filesystem: whiteouts, opaque directories, replacement, and the bytes they waste.
 import { describe, expect, it } from 'vitest';
 import { listFiles, wastedReport } from '../../../src/image/file-list.js';
+import { FileTable } from '../../../src/image/file-table.js';
 import type { IndexEntry, LayerIndex } from '../../../src/image/layer-index.js';
 import { globMatcher, mergeLayers } from '../../../src/image/merged.js';
 
 function layer(digest: string, entries: IndexEntry[]): LayerIndex {
-  const index: LayerIndex = {
-    digest,
-    entries,
-    byPath: new Map(),
-    whiteouts: new Set(),
-    opaque: new Set(),
-    metadata: new Map(),
-    language: [],
-    tarBytes: 0,
-    weight: 0,
-  };
-  for (const e of entries) {
-    if (e.type === 'whiteout') index.whiteouts.add(e.path);
-    else if (e.type === 'opaque') index.opaque.add(e.path);
-    else index.byPath.set(e.path, e);
-  }
-  return index;
+  return { digest, table: FileTable.of(entries), metadata: new Map(), language: [], tarBytes: 0, weight: 0 };
 }
 
 const file = (path: string, size: number): IndexEntry => ({ path, type: 'file', size, mode: 0o644 });
@@ -47,7 +32,7 @@ describe('mergeLayers', () => {
   const view = mergeLayers([base, upper]);
 
   it('applies whiteouts and opaque directories and keeps the layer that last wrote each path', () => {
-    const page = listFiles(view.files.values(), { maxItems: 100, offset: 0 });
+    const page = listFiles(view, { maxItems: 100, offset: 0 });
     expect(page.files.map((f) => [f.path, f.layer])).toEqual([
       ['/big', 1],
       ['/cache', 0],
@@ -70,7 +55,7 @@ describe('mergeLayers', () => {
   });
 
   it('filters by prefix, glob and size, sorts by size and pages with an offset', () => {
-    const all = [...view.files.values()];
+    const all = view;
     expect(listFiles(all, { path: '/etc/', maxItems: 10, offset: 0 }).files.map((f) => f.path)).toEqual(['/etc', '/etc/a', '/etc/alias']);
     expect(listFiles(all, { glob: '**/a*', maxItems: 10, offset: 0 }).files.map((f) => f.path)).toEqual(['/etc/a', '/etc/alias']);
     const bySize = listFiles(all, { minSize: 1, sort: 'size', maxItems: 2, offset: 0 });
