@@ -81,7 +81,13 @@ function grown<T extends Column>(old: T, make: (n: number) => T): T {
   return next;
 }
 
+/**
+ * The first `n` items. A small column is copied to its size; a large one is only viewed: its
+ * unused tail was never written, so those pages never became resident, and a copy would hold
+ * both columns at once at the moment memory peaks.
+ */
 function trimmed<T extends Column>(old: T, n: number, make: (n: number) => T): T {
+  if (old.byteLength >= 256 * 1024) return old.subarray(0, n) as T;
   const next = make(n);
   next.set(old.subarray(0, n));
   return next;
