@@ -37,6 +37,7 @@ function attestationAction(kind: AttestationKind, description: string): Action<A
           includeDocument: args.include_document === true,
           page: args.page ?? 0,
           pageSize: args.page_size ?? DEFAULT_PAGE_SIZE,
+          documentBytes: Math.floor(app.config.maxResultBytes / 2),
         },
         signal,
       );
