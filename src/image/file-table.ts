@@ -73,24 +73,43 @@ export function subtree(seq: SortedPaths, prefix: string): Array<[number, number
   ];
 }
 
-type Column = Uint8Array | Uint16Array | Uint32Array | Float64Array;
-
-function grown<T extends Column>(old: T, make: (n: number) => T): T {
-  const next = make(old.length * 2);
-  next.set(old);
-  return next;
-}
+/** Entries per column block. */
+const BLOCK_BITS = 14;
+const BLOCK = 1 << BLOCK_BITS;
 
 /**
- * The first `n` items. A small column is copied to its size; a large one is only viewed: its
- * unused tail was never written, so those pages never became resident, and a copy would hold
- * both columns at once at the moment memory peaks.
+ * One field of every entry, in fixed blocks: growth adds a block and never copies, so building
+ * the index of a big layer leaves no garbage arrays behind (a doubling array leaves as many bytes
+ * of dead copies as it finally holds, all freed only at the next full GC).
  */
-function trimmed<T extends Column>(old: T, n: number, make: (n: number) => T): T {
-  if (old.byteLength >= 256 * 1024) return old.subarray(0, n) as T;
-  const next = make(n);
-  next.set(old.subarray(0, n));
-  return next;
+class Column<T extends Uint8Array | Uint16Array | Uint32Array | Float64Array> {
+  private readonly blocks: T[] = [];
+
+  constructor(private readonly make: (n: number) => T) {}
+
+  get(i: number): number {
+    return this.blocks[i >>> BLOCK_BITS]![i & (BLOCK - 1)]!;
+  }
+
+  /** Entries are set in order, 0, 1, 2, … */
+  set(i: number, value: number): void {
+    if (i >>> BLOCK_BITS === this.blocks.length) this.blocks.push(this.make(BLOCK));
+    this.blocks[i >>> BLOCK_BITS]![i & (BLOCK - 1)] = value;
+  }
+
+  /** The last block cut to the `n` entries held (a layer of a few files keeps a few bytes). */
+  seal(n: number): this {
+    const last = this.blocks.length - 1;
+    const used = n - last * BLOCK;
+    if (last >= 0 && used < BLOCK) this.blocks[last] = this.blocks[last]!.slice(0, used) as T;
+    return this;
+  }
+
+  get bytes(): number {
+    let total = 0;
+    for (const block of this.blocks) total += block.byteLength;
+    return total;
+  }
 }
 
 /** Appends UTF-8 strings to chunks, never moving what is written (no copy on growth). */
@@ -129,81 +148,100 @@ class NameStore {
 export class FileTableBuilder {
   private readonly names = new NameStore();
   private n = 0;
-  private pathAt = new Uint32Array(1024);
-  private pathLength = new Uint32Array(1024);
-  private linkAt = new Uint32Array(1024);
-  private linkLength = new Uint32Array(1024);
-  private sizes = new Float64Array(1024);
-  private modes = new Uint16Array(1024);
-  private codes = new Uint8Array(1024);
+  private readonly pathAt = new Column((k) => new Uint32Array(k));
+  private readonly pathLength = new Column((k) => new Uint32Array(k));
+  private readonly linkAt = new Column((k) => new Uint32Array(k));
+  private readonly linkLength = new Column((k) => new Uint32Array(k));
+  private readonly sizes = new Column((k) => new Float64Array(k));
+  private readonly modes = new Column((k) => new Uint16Array(k));
+  private readonly codes = new Column((k) => new Uint8Array(k));
 
   get count(): number {
     return this.n;
   }
 
   add(entry: IndexEntry): void {
-    if (this.n === this.codes.length) {
-      this.pathAt = grown(this.pathAt, (n) => new Uint32Array(n));
-      this.pathLength = grown(this.pathLength, (n) => new Uint32Array(n));
-      this.linkAt = grown(this.linkAt, (n) => new Uint32Array(n));
-      this.linkLength = grown(this.linkLength, (n) => new Uint32Array(n));
-      this.sizes = grown(this.sizes, (n) => new Float64Array(n));
-      this.modes = grown(this.modes, (n) => new Uint16Array(n));
-      this.codes = grown(this.codes, (n) => new Uint8Array(n));
-    }
     const i = this.n++;
-    this.pathAt[i] = this.names.put(entry.path);
-    this.pathLength[i] = this.names.lastLength;
+    this.pathAt.set(i, this.names.put(entry.path));
+    this.pathLength.set(i, this.names.lastLength);
     if (entry.link) {
-      this.linkAt[i] = this.names.put(entry.link);
-      this.linkLength[i] = this.names.lastLength;
+      this.linkAt.set(i, this.names.put(entry.link));
+      this.linkLength.set(i, this.names.lastLength);
+    } else {
+      this.linkAt.set(i, 0);
+      this.linkLength.set(i, 0);
     }
-    this.sizes[i] = entry.size;
-    this.modes[i] = entry.mode & 0o7777;
-    this.codes[i] = CODES.get(entry.type)! | (entry.escaped ? ESCAPED : 0);
+    this.sizes.set(i, entry.size);
+    this.modes.set(i, entry.mode & 0o7777);
+    this.codes.set(i, CODES.get(entry.type)! | (entry.escaped ? ESCAPED : 0));
   }
 
   /** The table, sorted; the builder is not used after this. */
   finish(): FileTable {
     const n = this.n;
     const chunks = this.names.seal();
-    const pathAt = trimmed(this.pathAt, n, (k) => new Uint32Array(k));
-    const pathLength = trimmed(this.pathLength, n, (k) => new Uint32Array(k));
+    const { pathAt, pathLength } = this;
     const order = new Uint32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
     order.sort((a, b) => {
-      const pa = pathAt[a]!;
-      const pb = pathAt[b]!;
-      return compareBytes(chunks[pa >>> 20]!, pa & 0xfffff, pathLength[a]!, chunks[pb >>> 20]!, pb & 0xfffff, pathLength[b]!) || a - b;
+      const pa = pathAt.get(a);
+      const pb = pathAt.get(b);
+      return (
+        compareBytes(chunks[pa >>> 20]!, pa & 0xfffff, pathLength.get(a), chunks[pb >>> 20]!, pb & 0xfffff, pathLength.get(b)) || a - b
+      );
     });
     return new FileTable(
       chunks,
-      pathAt,
-      pathLength,
-      trimmed(this.linkAt, n, (k) => new Uint32Array(k)),
-      trimmed(this.linkLength, n, (k) => new Uint32Array(k)),
-      trimmed(this.sizes, n, (k) => new Float64Array(k)),
-      trimmed(this.modes, n, (k) => new Uint16Array(k)),
-      trimmed(this.codes, n, (k) => new Uint8Array(k)),
+      {
+        pathAt: pathAt.seal(n),
+        pathLength: pathLength.seal(n),
+        linkAt: this.linkAt.seal(n),
+        linkLength: this.linkLength.seal(n),
+        sizes: this.sizes.seal(n),
+        modes: this.modes.seal(n),
+        codes: this.codes.seal(n),
+      },
       order,
     );
   }
 }
 
+interface Columns {
+  pathAt: Column<Uint32Array>;
+  pathLength: Column<Uint32Array>;
+  linkAt: Column<Uint32Array>;
+  linkLength: Column<Uint32Array>;
+  sizes: Column<Float64Array>;
+  modes: Column<Uint16Array>;
+  codes: Column<Uint8Array>;
+}
+
 /** Entries by id (archive order) and by position (`order`: path order); positions are what SortedPaths sees. */
 export class FileTable implements SortedPaths {
+  private readonly pathAt: Column<Uint32Array>;
+  private readonly pathLength: Column<Uint32Array>;
+  private readonly linkAt: Column<Uint32Array>;
+  private readonly linkLength: Column<Uint32Array>;
+  private readonly sizes: Column<Float64Array>;
+  private readonly modes: Column<Uint16Array>;
+  private readonly codes: Column<Uint8Array>;
+
   constructor(
     private readonly chunks: readonly Buffer[],
-    private readonly pathAt: Uint32Array,
-    private readonly pathLength: Uint32Array,
-    private readonly linkAt: Uint32Array,
-    private readonly linkLength: Uint32Array,
-    private readonly sizes: Float64Array,
-    private readonly modes: Uint16Array,
-    private readonly codes: Uint8Array,
+    columns: Columns,
     /** Entry ids sorted by path bytes, archive order among equal paths. */
     readonly order: Uint32Array,
-  ) {}
+  ) {
+    ({
+      pathAt: this.pathAt,
+      pathLength: this.pathLength,
+      linkAt: this.linkAt,
+      linkLength: this.linkLength,
+      sizes: this.sizes,
+      modes: this.modes,
+      codes: this.codes,
+    } = columns);
+  }
 
   static of(entries: Iterable<IndexEntry>): FileTable {
     const builder = new FileTableBuilder();
@@ -219,40 +257,41 @@ export class FileTable implements SortedPaths {
   get bytes(): number {
     let names = 0;
     for (const chunk of this.chunks) names += chunk.length;
-    return names + this.count * (4 * 5 + 8 + 2 + 1) + 64 * this.chunks.length;
+    const columns = [this.pathAt, this.pathLength, this.linkAt, this.linkLength, this.sizes, this.modes, this.codes];
+    return names + columns.reduce((sum, column) => sum + column.bytes, 0) + this.order.byteLength + 64 * this.chunks.length;
   }
 
   path(id: number): string {
-    const at = this.pathAt[id]!;
-    return this.chunks[at >>> 20]!.toString('utf8', at & 0xfffff, (at & 0xfffff) + this.pathLength[id]!);
+    const at = this.pathAt.get(id);
+    return this.chunks[at >>> 20]!.toString('utf8', at & 0xfffff, (at & 0xfffff) + this.pathLength.get(id));
   }
 
   link(id: number): string | undefined {
-    const length = this.linkLength[id]!;
+    const length = this.linkLength.get(id);
     if (length === 0) return undefined;
-    const at = this.linkAt[id]!;
+    const at = this.linkAt.get(id);
     return this.chunks[at >>> 20]!.toString('utf8', at & 0xfffff, (at & 0xfffff) + length);
   }
 
   type(id: number): IndexType {
-    return TYPES[this.codes[id]! & ~ESCAPED]!;
+    return TYPES[this.codes.get(id) & ~ESCAPED]!;
   }
 
   size(id: number): number {
-    return this.sizes[id]!;
+    return this.sizes.get(id);
   }
 
   mode(id: number): number {
-    return this.modes[id]!;
+    return this.modes.get(id);
   }
 
   isDir(id: number): boolean {
-    return (this.codes[id]! & ~ESCAPED) === DIR;
+    return (this.codes.get(id) & ~ESCAPED) === DIR;
   }
 
   /** A whiteout or opaque marker rather than a file system entry. */
   isDeletion(id: number): boolean {
-    const code = this.codes[id]! & ~ESCAPED;
+    const code = this.codes.get(id) & ~ESCAPED;
     return code === WHITEOUT || code === OPAQUE;
   }
 
@@ -260,27 +299,27 @@ export class FileTable implements SortedPaths {
     const out: IndexEntry = { path: this.path(id), type: this.type(id), size: this.size(id), mode: this.mode(id) };
     const link = this.link(id);
     if (link !== undefined) out.link = link;
-    if (this.codes[id]! & ESCAPED) out.escaped = true;
+    if (this.codes.get(id) & ESCAPED) out.escaped = true;
     return out;
   }
 
   /** Entry `a`'s path against entry `b`'s (either table). */
   compareIds(a: number, other: FileTable, b: number): number {
-    const pa = this.pathAt[a]!;
-    const pb = other.pathAt[b]!;
+    const pa = this.pathAt.get(a);
+    const pb = other.pathAt.get(b);
     return compareBytes(
       this.chunks[pa >>> 20]!,
       pa & 0xfffff,
-      this.pathLength[a]!,
+      this.pathLength.get(a),
       other.chunks[pb >>> 20]!,
       pb & 0xfffff,
-      other.pathLength[b]!,
+      other.pathLength.get(b),
     );
   }
 
   compareId(id: number, key: Buffer): number {
-    const at = this.pathAt[id]!;
-    return compareBytes(this.chunks[at >>> 20]!, at & 0xfffff, this.pathLength[id]!, key, 0, key.length);
+    const at = this.pathAt.get(id);
+    return compareBytes(this.chunks[at >>> 20]!, at & 0xfffff, this.pathLength.get(id), key, 0, key.length);
   }
 
   compareAt(i: number, key: Buffer): number {
@@ -305,7 +344,7 @@ export class FileTable implements SortedPaths {
 
   private has(path: string, code: number): boolean {
     const [from, to] = this.range(path);
-    for (let i = from; i < to; i++) if ((this.codes[this.order[i]!]! & ~ESCAPED) === code) return true;
+    for (let i = from; i < to; i++) if ((this.codes.get(this.order[i]!) & ~ESCAPED) === code) return true;
     return false;
   }
 
@@ -321,7 +360,7 @@ export class FileTable implements SortedPaths {
 
   /** Whiteout and opaque marker codes, for the merge. */
   deletionKind(id: number): 'whiteout' | 'opaque' | undefined {
-    const code = this.codes[id]! & ~ESCAPED;
+    const code = this.codes.get(id) & ~ESCAPED;
     return code === WHITEOUT ? 'whiteout' : code === OPAQUE ? 'opaque' : undefined;
   }
 }
