@@ -3,6 +3,7 @@
 // targets are UTF-8 in a few large Buffers and every other field sits in a typed array (≈ 30 bytes
 // a file plus its path). A permutation sorted by path bytes (ties: archive order) answers lookups
 // by binary search and lets merged views and listings walk the layer in path order without a sort.
+import { ToolError } from '../http/errors.js';
 import type { EntryType } from './tar.js';
 
 export type IndexType = EntryType | 'whiteout' | 'opaque';
@@ -25,8 +26,12 @@ const ESCAPED = 0x80;
 
 /** Names are stored in chunks of this size (a longer name gets a chunk of its own). */
 const CHUNK = 1 << 20;
-/** A location is chunk × CHUNK + offset in a uint32: at most this many chunks (4 GiB of names). */
-const MAX_CHUNKS = 4096;
+/**
+ * Path and link bytes one layer's index may hold: a million files of 256-byte paths. A layer past
+ * it (a hostile archive of megabyte-long names) is refused rather than indexed in memory. Far
+ * below the 4096 chunks a uint32 location can address.
+ */
+export const MAX_NAME_BYTES = 256 * 1024 * 1024;
 
 /** Bytes of `a[ao, ao+al)` against `b[bo, bo+bl)`: UTF-8 byte order, which is code point order. */
 export function compareBytes(a: Uint8Array, ao: number, al: number, b: Uint8Array, bo: number, bl: number): number {
@@ -116,6 +121,9 @@ class Column<T extends Uint8Array | Uint16Array | Uint32Array | Float64Array> {
 class NameStore {
   readonly chunks: Buffer[] = [];
   private used = 0;
+  private total = 0;
+
+  constructor(private readonly maxBytes: number) {}
 
   /** Stores `text`; returns its location, its length in `lastLength`. */
   lastLength = 0;
@@ -124,7 +132,6 @@ class NameStore {
     const room = chunk ? chunk.length - this.used : 0;
     const length = chunk && text.length * 3 <= room ? -1 : Buffer.byteLength(text, 'utf8');
     if (!chunk || length > room) {
-      if (this.chunks.length >= MAX_CHUNKS) throw new RangeError('layer index: more than 4 GiB of path names');
       // The first chunks are small so a layer of a few files costs a few KiB.
       const size = Math.max(length, Math.min(CHUNK, 16 * 1024 * 2 ** this.chunks.length));
       chunk = Buffer.allocUnsafeSlow(size);
@@ -134,6 +141,14 @@ class NameStore {
     const offset = this.used;
     this.lastLength = chunk.write(text, offset, 'utf8');
     this.used += this.lastLength;
+    this.total += this.lastLength;
+    if (this.total > this.maxBytes)
+      throw new ToolError(
+        'unsupported_content',
+        `layer tar: its paths and link targets pass ${this.maxBytes} bytes; a layer this size is not indexed`,
+        undefined,
+        'files with `layer` still lists the other layers of the image.',
+      );
     return (this.chunks.length - 1) * CHUNK + offset;
   }
 
@@ -146,7 +161,7 @@ class NameStore {
 }
 
 export class FileTableBuilder {
-  private readonly names = new NameStore();
+  private readonly names: NameStore;
   private n = 0;
   private readonly pathAt = new Column((k) => new Uint32Array(k));
   private readonly pathLength = new Column((k) => new Uint32Array(k));
@@ -155,6 +170,10 @@ export class FileTableBuilder {
   private readonly sizes = new Column((k) => new Float64Array(k));
   private readonly modes = new Column((k) => new Uint16Array(k));
   private readonly codes = new Column((k) => new Uint8Array(k));
+
+  constructor(maxNameBytes = MAX_NAME_BYTES) {
+    this.names = new NameStore(maxNameBytes);
+  }
 
   get count(): number {
     return this.n;

@@ -77,4 +77,10 @@ describe('FileTable', () => {
     expect(FileTable.of([]).bytes).toBe(0);
     expect(FileTable.of([file('a'), file('b')]).bytes).toBeLessThan(256);
   });
+
+  it('refuses a layer whose names pass the byte cap, as a typed error, instead of holding them', () => {
+    const builder = new FileTableBuilder(1000);
+    for (let i = 0; i < 9; i++) builder.add(file(`${'n'.repeat(99)}${i}`));
+    expect(() => builder.add(file('x'.repeat(200)))).toThrow(expect.objectContaining({ type: 'unsupported_content' }));
+  });
 });
