@@ -1,7 +1,9 @@
 // Image files: list the files of a large single-layer gzip image (many small files, default
-// BENCH_IMAGE_BYTES = 256 MiB of tar) with the built server as a process, and with
-// `curl … | gunzip | tar -t` on the same registry, in the same run. Figures: the throughput ratio
-// and the server's peak RSS growth (VmHWM after the call minus VmRSS just before, from /proc).
+// BENCH_IMAGE_BYTES = 1 GiB of tar, the issue's goal size) with the built server as a process, and
+// with `curl … | gunzip | tar -t` on the same registry, in the same run. Figures: the throughput
+// ratio and the server's peak RSS growth (VmHWM after the call minus VmRSS just before, from
+// /proc), for BENCH_IMAGE_RUNS rounds (default 2, each a fresh server, so the layer is uncached):
+// the machine is shared and noisy, so a goal passes only when every round meets it.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -17,7 +19,10 @@ import { pushLayers } from '../test/helpers/image/layers.js';
 import { tarEntry } from '../test/helpers/image/tar-build.js';
 import { writeResult, type Row } from './lib/report.js';
 
-const SIZE = Number(process.env.BENCH_IMAGE_BYTES ?? 256 * 1024 ** 2);
+const GIB = 1024 ** 3;
+const SIZE = Number(process.env.BENCH_IMAGE_BYTES ?? GIB);
+const RUNS = Number(process.env.BENCH_IMAGE_RUNS ?? 2);
+const sizeName = SIZE >= GIB && SIZE % GIB === 0 ? `${SIZE / GIB} GiB` : `${(SIZE / 1024 ** 2).toFixed(0)} MiB`;
 const FILE_BYTES = 4096;
 const ready = registryAvailable();
 const rows: Row[] = [];
@@ -75,11 +80,14 @@ beforeAll(async () => {
 afterAll(async () => {
   if (!ready) return;
   writeResult({
-    name: 'image-files',
-    title: `Image files: list a ${(SIZE / 1024 ** 2).toFixed(0)} MiB single-layer gzip image of ${files} small files`,
+    // The goal size keeps the plain name; other sizes are kept beside it, not over it.
+    name: SIZE === GIB ? 'image-files' : `image-files-${sizeName.replace(' ', '').toLowerCase()}`,
+    title: `Image files: list a ${sizeName} single-layer gzip image of ${files} small files`,
     notes: [
-      'ours = the built server as a process, `hub_registry files` (layer not cached; warmed up by one `layers` call, which reads no layer) over stdio; peer = `curl | gunzip | tar -t | wc -l` on the same registry, same run.',
+      `ours = the built server as a process, \`hub_registry files\` (layer not cached; warmed up by one \`layers\` call, which reads no layer) over stdio; peer = \`curl | gunzip | tar -t | wc -l\` on the same registry, same run; ${RUNS} rounds, each a fresh server.`,
+      ...(SIZE === GIB ? [] : [`The issue's goal is set for 1 GiB; this run is ${sizeName}, so its goal lines hold for ${sizeName} only.`]),
       'throughput = uncompressed tar MiB per second; peak RSS growth = server VmHWM after the call minus VmRSS just before (from /proc).',
+      'What the growth is made of (process.memoryUsage sampled in the server during a 1 GiB scan, measured separately): the V8 heap stays at its size from before the call; the layer index holds ~31 bytes a file plus its path (~16 MB for 233k files); most of the rest is zlib output buffers already dead that V8 frees lazily (a bare `for await` over a gunzip stream reaches ~34 MB of them before an external-memory-pressure GC), so it does not grow with the file count.',
     ],
     rows,
     checks,
@@ -87,7 +95,8 @@ afterAll(async () => {
   await reg?.stop();
 });
 
-it.skipIf(!ready)('lists the big layer with bounded memory, near curl | gunzip | tar -t', async () => {
+/** One round: a fresh server lists the (uncached) layer; then the peer pipeline. */
+async function round(): Promise<{ ratio: number; growth: number }> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [ENTRY],
@@ -119,27 +128,40 @@ it.skipIf(!ready)('lists the big layer with bounded memory, near curl | gunzip |
   const ours = mib / (oursMs / 1000);
   const peerRate = mib / (theirs.ms / 1000);
   const growth = (peak - rssBefore) / 1024;
+  const n = rows.length / 3 + 1;
   rows.push({
-    client: 'ours (server process)',
+    client: `ours (server process), round ${n}`,
     entries: listed,
     seconds: Number((oursMs / 1000).toFixed(2)),
     'MiB/s': Number(ours.toFixed(1)),
     'peak RSS growth MiB': Number(growth.toFixed(1)),
   });
   rows.push({
-    client: 'curl, gunzip, tar -t',
+    client: `curl, gunzip, tar -t, round ${n}`,
     entries: theirs.lines,
     seconds: Number((theirs.ms / 1000).toFixed(2)),
     'MiB/s': Number(peerRate.toFixed(1)),
   });
-  rows.push({ client: 'ours / peer throughput', 'MiB/s': Number((ours / peerRate).toFixed(2)) });
-  checks.push({
-    name: 'throughput ≥ 0.8× curl | gunzip | tar -t',
-    pass: ours / peerRate >= 0.8,
-    detail: `${(ours / peerRate).toFixed(2)}×`,
-  });
-  checks.push({ name: 'peak RSS growth < 64 MiB', pass: growth < 64, detail: `${growth.toFixed(1)} MiB` });
+  rows.push({ client: `ours / peer throughput, round ${n}`, 'MiB/s': Number((ours / peerRate).toFixed(2)) });
   // Directories are not written by the generator: both list exactly the files.
   expect(listed).toBe(files);
   expect(theirs.lines).toBe(files);
+  return { ratio: ours / peerRate, growth };
+}
+
+it.skipIf(!ready)('lists the big layer with bounded memory, near curl | gunzip | tar -t', async () => {
+  const rounds: { ratio: number; growth: number }[] = [];
+  for (let i = 0; i < RUNS; i++) rounds.push(await round());
+  const ratios = rounds.map((r) => `${r.ratio.toFixed(2)}×`).join(', ');
+  const growths = rounds.map((r) => `${r.growth.toFixed(1)} MiB`).join(', ');
+  checks.push({
+    name: `${sizeName}: throughput ≥ 0.8× curl | gunzip | tar -t in every round`,
+    pass: rounds.every((r) => r.ratio >= 0.8),
+    detail: ratios,
+  });
+  checks.push({
+    name: `${sizeName} of ${files} files: peak RSS growth < 64 MiB in every round${SIZE === GIB ? " (the issue's goal)" : ' (the goal is set at 1 GiB)'}`,
+    pass: rounds.every((r) => r.growth < 64),
+    detail: growths,
+  });
 });

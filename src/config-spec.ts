@@ -341,7 +341,7 @@ export const SETTINGS: readonly Setting[] = [
     max: 1099511627776,
     default: 4294967296,
     description:
-      'Most uncompressed layer bytes one image-insight call (`files`, `read_file`, `packages`) streams; past it the call stops with a clear error. Bounds decompression bombs too.',
+      'Most uncompressed layer bytes one image-insight call (`files`, `read_file`, `packages`; `diff` with files or packages: both images together) streams; past it the call stops with a clear error. Bounds decompression bombs too.',
   },
   {
     key: 'logLevel',

@@ -1,7 +1,7 @@
 // diff's `files` and `packages`: the merged filesystems and installed packages of two images
 // compared. Layer indexes are cached by digest, so the layers the images share are read once.
 import type { ImageReader } from './image-reader.js';
-import { mergeLayers, type MergedEntry } from './merged.js';
+import { mergeLayers, type MergedEntry, type MergedView } from './merged.js';
 import { installedPackages, type InstalledPackage } from './packages.js';
 
 export interface ContentsWanted {
@@ -25,10 +25,17 @@ function sameMetadata(a: MergedEntry, b: MergedEntry): boolean {
   return a.type === b.type && a.size === b.size && a.mode === b.mode && a.link === b.link;
 }
 
-/** Each image's merged files, with the digest of the layer that last wrote each. */
-interface Side {
-  files: Map<string, MergedEntry>;
-  writer: (entry: MergedEntry) => string | undefined;
+/** A list cut to `max` items as they come (in path order), with the whole count. */
+class Capped<T> {
+  readonly items: T[] = [];
+  count = 0;
+  constructor(private readonly max: number) {}
+  add(make: () => T): void {
+    if (this.count++ < this.max) this.items.push(make());
+  }
+  toJSON(): { count: number; items: T[]; truncated?: true } {
+    return this.count > this.max ? { count: this.count, items: this.items, truncated: true } : { count: this.count, items: this.items };
+  }
 }
 
 /** `list` sorted and cut to `max`, with the whole count. */
@@ -37,44 +44,45 @@ function capped<T>(list: T[], key: (item: T) => string, max: number): { count: n
   return list.length > max ? { count: list.length, items, truncated: true } : { count: list.length, items };
 }
 
-function filesDiff(a: Side, b: Side, max: number): Record<string, unknown> {
-  const added: FileChange[] = [];
-  const removed: FileChange[] = [];
-  const changed: { path: string; type: string; size_before: number; size_after: number; rewritten?: true }[] = [];
+/** Both merged views walked side by side in path order: no map of either image's files is built. */
+function filesDiff(a: MergedView, b: MergedView, max: number): Record<string, unknown> {
+  const added = new Capped<FileChange>(max);
+  const removed = new Capped<FileChange>(max);
+  const changed = new Capped<{ path: string; type: string; size_before: number; size_after: number; rewritten?: true }>(max);
   let bytesDelta = 0;
-  for (const [path, after] of b.files) {
-    const before = a.files.get(path);
-    if (!before) {
-      added.push(brief(after));
-      bytesDelta += after.size;
+  let i = 0;
+  let j = 0;
+  while (i < a.count || j < b.count) {
+    const c = i === a.count ? 1 : j === b.count ? -1 : a.compareWith(i, b, j);
+    if (c < 0) {
+      const at = i++;
+      removed.add(() => brief(a.entry(at)));
+      bytesDelta -= a.size(at);
       continue;
     }
-    const sameMeta = sameMetadata(before, after);
+    if (c > 0) {
+      const at = j++;
+      added.add(() => brief(b.entry(at)));
+      bytesDelta += b.size(at);
+      continue;
+    }
+    const [x, y] = [i++, j++];
     // Tar indexes hold no content hash: a file written by the same layer (same digest) in both is
     // the same file; one with equal metadata written by different layers may differ, and says so.
-    if (sameMeta && a.writer(before) === b.writer(after)) continue;
-    changed.push({
-      path,
+    if (a.writer(x) === b.writer(y)) continue;
+    const before = a.entry(x);
+    const after = b.entry(y);
+    const sameMeta = sameMetadata(before, after);
+    changed.add(() => ({
+      path: after.path,
       type: after.type,
       size_before: before.size,
       size_after: after.size,
       ...(sameMeta ? { rewritten: true as const } : {}),
-    });
+    }));
     bytesDelta += after.size - before.size;
   }
-  for (const [path, before] of a.files) {
-    if (!b.files.has(path)) {
-      removed.push(brief(before));
-      bytesDelta -= before.size;
-    }
-  }
-  const byPath = (item: { path: string }): string => item.path;
-  return {
-    added: capped(added, byPath, max),
-    removed: capped(removed, byPath, max),
-    changed: capped(changed, byPath, max),
-    file_bytes_delta: bytesDelta,
-  };
+  return { added: added.toJSON(), removed: removed.toJSON(), changed: changed.toJSON(), file_bytes_delta: bytesDelta };
 }
 
 function packagesDiff(a: InstalledPackage[], b: InstalledPackage[], max: number): Record<string, unknown> {
@@ -98,13 +106,7 @@ export async function diffContents(image: ImageReader, other: ImageReader, wante
   const viewA = mergeLayers(indexesA);
   const viewB = mergeLayers(indexesB);
   const out: Record<string, unknown> = {};
-  if (wanted.files) {
-    const side = (files: Map<string, MergedEntry>, indexes: readonly { digest: string }[]): Side => ({
-      files,
-      writer: (entry) => indexes[entry.layer]?.digest,
-    });
-    out.files = filesDiff(side(viewA.files, indexesA), side(viewB.files, indexesB), wanted.maxItems);
-  }
+  if (wanted.files) out.files = filesDiff(viewA, viewB, wanted.maxItems);
   if (wanted.packages) {
     out.packages = packagesDiff(installedPackages(indexesA, viewA).packages, installedPackages(indexesB, viewB).packages, wanted.maxItems);
   }

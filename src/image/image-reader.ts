@@ -17,6 +17,11 @@ export interface ReaderOptions {
   ref: ImageRef;
   platform?: Platform;
   maxScanBytes: number;
+  /**
+   * The call's scan budget when one call reads several images (diff): one DOCKERHUB_MAX_SCAN_BYTES
+   * for the call, not one per image. Default: a budget of maxScanBytes for this reader alone.
+   */
+  budget?: ScanBudget;
   signal: AbortSignal;
   progress?: (done: number, total: number, message: string) => Promise<void>;
 }
@@ -33,7 +38,7 @@ export class ImageReader {
     readonly layers: Descriptor[],
     readonly config: Record<string, unknown> | undefined,
   ) {
-    this.budget = scanBudget(o.maxScanBytes);
+    this.budget = o.budget ?? scanBudget(o.maxScanBytes);
     this.cache = indexCacheFor(o.client);
   }
 

@@ -3,35 +3,26 @@
 // databases). A layer is content-addressed, so its index never goes stale and is kept by digest.
 import { createHash } from 'node:crypto';
 import { layerTarBytes, type LayerStreamOptions } from './layer-stream.js';
-import { tarEntries, type EntryType } from './tar.js';
+import { FileTableBuilder, type FileTable, type IndexEntry } from './file-table.js';
+import { tarEntries } from './tar.js';
 import { languageEcosystem, MAX_MANIFEST_BYTES, parseLanguageManifest, type LanguagePackage } from './language-packages.js';
 
-export type IndexType = EntryType | 'whiteout' | 'opaque';
-
-export interface IndexEntry {
-  path: string;
-  type: IndexType;
-  size: number;
-  mode: number;
-  link?: string;
-  escaped?: true;
-}
+export type { IndexEntry, IndexType } from './file-table.js';
 
 export interface LayerIndex {
   digest: string;
-  /** Entries in archive order; a whiteout's path is what it deletes, an opaque marker's the directory. */
-  entries: IndexEntry[];
-  /** Path → the last entry for it (whiteouts and opaque markers not included). */
-  byPath: Map<string, IndexEntry>;
-  whiteouts: Set<string>;
-  opaque: Set<string>;
+  /**
+   * Every entry, whiteouts (at the path they delete) and opaque markers (at their directory)
+   * included, in a compact table sorted by path.
+   */
+  table: FileTable;
   /** Captured bodies of metadata files (see isMetadataPath), by path. */
   metadata: Map<string, Buffer>;
   /** npm and Python packages whose manifests this layer writes. */
   language: LanguagePackage[];
   /** Uncompressed tar bytes. */
   tarBytes: number;
-  /** Rough memory held, for the cache's byte bound. */
+  /** Memory held, for the cache's byte bound. */
   weight: number;
 }
 
@@ -97,17 +88,10 @@ export async function scanLayer(
   o: LayerStreamOptions,
   want?: { path: string; maxBytes: number },
 ): Promise<{ index: LayerIndex; capture?: Capture }> {
-  const index: LayerIndex = {
-    digest: o.layer.digest,
-    entries: [],
-    byPath: new Map(),
-    whiteouts: new Set(),
-    opaque: new Set(),
-    metadata: new Map(),
-    language: [],
-    tarBytes: 0,
-    weight: 256,
-  };
+  const table = new FileTableBuilder();
+  const metadata = new Map<string, Buffer>();
+  const language: LanguagePackage[] = [];
+  let extra = 256;
   let capture: Capture | undefined;
   const before = o.budget.used;
   for await (const { entry, body } of tarEntries(layerTarBytes(o))) {
@@ -118,32 +102,42 @@ export async function scanLayer(
       : { path: entry.path, type: entry.type, size: entry.size, mode: entry.mode };
     if (!wh && entry.link !== undefined) item.link = entry.link;
     if (entry.escaped) item.escaped = true;
-    index.entries.push(item);
-    index.weight += 80 + item.path.length * 2 + (item.link?.length ?? 0) * 2;
-    if (wh?.kind === 'whiteout') index.whiteouts.add(wh.target);
-    else if (wh?.kind === 'opaque') index.opaque.add(wh.target);
-    else index.byPath.set(item.path, item);
+    table.add(item);
     if (wh || entry.type !== 'file') continue;
     if (want && entry.path === want.path) {
       capture = { path: entry.path, ...(await collect(body(), want.maxBytes)) };
-      if (isMetadataPath(entry.path) && !capture.truncated) index.metadata.set(entry.path, capture.bytes);
+      if (isMetadataPath(entry.path) && !capture.truncated) {
+        metadata.set(entry.path, capture.bytes);
+        extra += capture.bytes.byteLength;
+      }
       const ecosystem = capture.truncated ? undefined : languageEcosystem(entry.path);
       const pkg = ecosystem && parseLanguageManifest(ecosystem, capture.bytes, entry.path);
-      if (pkg) index.language.push(pkg);
+      if (pkg) {
+        language.push(pkg);
+        extra += 64 + (pkg.name.length + pkg.version.length) * 2;
+      }
     } else if (isMetadataPath(entry.path) && entry.size <= MAX_METADATA_BYTES) {
       const { bytes } = await collect(body(), MAX_METADATA_BYTES);
-      index.metadata.set(entry.path, bytes);
-      index.weight += bytes.byteLength;
+      metadata.set(entry.path, bytes);
+      extra += bytes.byteLength;
     } else if (entry.size <= MAX_MANIFEST_BYTES) {
       const ecosystem = languageEcosystem(entry.path);
       if (!ecosystem) continue;
       const pkg = parseLanguageManifest(ecosystem, (await collect(body(), MAX_MANIFEST_BYTES)).bytes, entry.path);
       if (pkg) {
-        index.language.push(pkg);
-        index.weight += 64 + (pkg.name.length + pkg.version.length) * 2;
+        language.push(pkg);
+        extra += 64 + (pkg.name.length + pkg.version.length) * 2;
       }
     }
   }
-  index.tarBytes = o.budget.used - before;
+  const done = table.finish();
+  const index: LayerIndex = {
+    digest: o.layer.digest,
+    table: done,
+    metadata,
+    language,
+    tarBytes: o.budget.used - before,
+    weight: extra + done.bytes,
+  };
   return capture ? { index, capture } : { index };
 }

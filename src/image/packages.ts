@@ -4,6 +4,7 @@
 // package is credited to the lowest layer from which it stays at its final version.
 import type { LayerIndex } from './layer-index.js';
 import { MAX_METADATA_BYTES } from './layer-index.js';
+import { lowerBound } from './file-table.js';
 import type { MergedView } from './merged.js';
 import { parseApkInstalled, parseDpkgStatus, parseOsRelease, type OsPackage } from './package-db.js';
 
@@ -30,11 +31,11 @@ const APK = 'lib/apk/db/installed';
 const RPM_PATHS = ['var/lib/rpm/Packages', 'var/lib/rpm/Packages.db', 'var/lib/rpm/rpmdb.sqlite', 'usr/lib/sysimage/rpm/rpmdb.sqlite'];
 
 function deletedIn(index: LayerIndex, path: string): boolean {
-  if (index.whiteouts.has(path)) return true;
+  if (index.table.whitedOut(path)) return true;
   const parts = path.split('/');
   for (let i = 1; i < parts.length; i++) {
     const dir = parts.slice(0, i).join('/');
-    if (index.whiteouts.has(dir) || index.opaque.has(dir)) return true;
+    if (index.table.whitedOut(dir) || index.table.opaque(dir)) return true;
   }
   return false;
 }
@@ -49,9 +50,14 @@ export function installedPackages(indexes: readonly LayerIndex[], view: MergedVi
   const notes: string[] = [];
   const paths = new Set<string>();
   for (const index of indexes) for (const path of index.metadata.keys()) if (parserFor(path)) paths.add(path);
-  for (const [path, entry] of view.files) {
-    if (parserFor(path) && entry.type === 'file' && entry.size > MAX_METADATA_BYTES)
-      notes.push(`/${path} is ${entry.size} bytes, more than the ${MAX_METADATA_BYTES} read; its packages are not listed`);
+  // The databases' own paths only (a binary search each), not a walk over every file.
+  const databases = [DPKG, APK].map((path) => view.find(path));
+  for (let i = lowerBound(view, Buffer.from(DPKG_D, 'utf8')); i < view.count && view.path(i).startsWith(DPKG_D); i++) databases.push(i);
+  for (const i of databases) {
+    if (i === -1) continue;
+    const entry = view.entry(i);
+    if (parserFor(entry.path) && entry.type === 'file' && entry.size > MAX_METADATA_BYTES)
+      notes.push(`/${entry.path} is ${entry.size} bytes, more than the ${MAX_METADATA_BYTES} read; its packages are not listed`);
   }
 
   // key → the package's current version and the layer it has been at that version since.
@@ -63,7 +69,7 @@ export function installedPackages(indexes: readonly LayerIndex[], view: MergedVi
       const type: 'deb' | 'apk' = path === APK ? 'apk' : 'deb';
       let next: OsPackage[] | undefined;
       if (bytes) next = parserFor(path)!(bytes.toString('utf8'));
-      else if (index.byPath.has(path) || deletedIn(index, path)) next = []; // replaced by a non-file, or deleted
+      else if (index.table.lookup(path) !== -1 || deletedIn(index, path)) next = []; // replaced by a non-file, or deleted
       if (!next) continue;
       for (const key of byPath.get(path) ?? []) {
         const still = next.find((p) => `${type}:${p.name}:${p.architecture ?? ''}` === key);
@@ -81,9 +87,9 @@ export function installedPackages(indexes: readonly LayerIndex[], view: MergedVi
     }
   });
 
-  const visible = (path: string): boolean => view.files.get(path)?.type === 'file';
+  const visible = (path: string): boolean => view.get(path)?.type === 'file';
   const managers: string[] = [];
-  if (visible(DPKG) || [...view.files.keys()].some((p) => p.startsWith(DPKG_D))) managers.push('dpkg');
+  if (visible(DPKG) || view.hasPrefix(DPKG_D)) managers.push('dpkg');
   if (visible(APK)) managers.push('apk');
   const rpm = RPM_PATHS.find(visible);
   if (rpm) {
@@ -97,7 +103,7 @@ export function installedPackages(indexes: readonly LayerIndex[], view: MergedVi
 /** /etc/os-release, or /usr/lib/os-release (where /etc/os-release is often a symlink to it). */
 function osRelease(indexes: readonly LayerIndex[], view: MergedView): Record<string, string> | null {
   for (const path of ['etc/os-release', 'usr/lib/os-release']) {
-    const entry = view.files.get(path);
+    const entry = view.get(path);
     if (entry?.type !== 'file') continue;
     const bytes = indexes[entry.layer]?.metadata.get(path);
     if (bytes) return parseOsRelease(bytes.toString('utf8'));
@@ -110,7 +116,7 @@ export function languagePackages(indexes: readonly LayerIndex[], view: MergedVie
   const out: InstalledPackage[] = [];
   indexes.forEach((index, layer) => {
     for (const pkg of index.language) {
-      if (view.files.get(pkg.path)?.layer !== layer) continue; // shadowed or deleted by an upper layer
+      if (view.get(pkg.path)?.layer !== layer) continue; // shadowed or deleted by an upper layer
       out.push({ name: pkg.name, version: pkg.version, type: pkg.ecosystem, layer, path: `/${pkg.path}` });
     }
   });

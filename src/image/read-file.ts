@@ -21,13 +21,15 @@ function ancestors(path: string): string[] {
 
 /** What layer `index` says about `path`; `shadowed` holds directories an upper layer made real. */
 function lookup(index: LayerIndex, path: string, shadowed: Set<string>): Verdict {
-  const entry = index.byPath.get(path);
-  if (entry) return { kind: 'found', entry };
+  const { table } = index;
+  const id = table.lookup(path);
+  if (id !== -1) return { kind: 'found', entry: table.entry(id) };
   const above = ancestors(path);
-  if (index.whiteouts.has(path) || above.some((dir) => index.whiteouts.has(dir) || index.opaque.has(dir))) return { kind: 'deleted' };
+  if (table.whitedOut(path) || above.some((dir) => table.whitedOut(dir) || table.opaque(dir))) return { kind: 'deleted' };
   for (const dir of above) {
-    const parent = index.byPath.get(dir);
-    if (!parent) continue;
+    const at = table.lookup(dir);
+    if (at === -1) continue;
+    const parent = table.entry(at);
     if (parent.type === 'dir') shadowed.add(dir);
     else if (parent.type === 'symlink' && !shadowed.has(dir)) return { kind: 'via', ancestor: dir, entry: parent };
     else if (!shadowed.has(dir)) return { kind: 'deleted' }; // a file where a directory was

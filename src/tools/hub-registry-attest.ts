@@ -8,6 +8,7 @@ import { DEFAULT_PAGE_SIZE } from '../image/attestations/document-page.js';
 import { baseImage } from '../image/meta/base-image.js';
 import { diffContents } from '../image/contents-diff.js';
 import { ImageReader } from '../image/image-reader.js';
+import { scanBudget } from '../image/layer-stream.js';
 import { diffImages } from '../image/meta/diff.js';
 import type { AttestationKind } from '../image/attestations/predicate-types.js';
 import { parsePlatform } from '../registry/platform.js';
@@ -37,6 +38,7 @@ function attestationAction(kind: AttestationKind, description: string): Action<A
           includeDocument: args.include_document === true,
           page: args.page ?? 0,
           pageSize: args.page_size ?? DEFAULT_PAGE_SIZE,
+          documentBytes: Math.floor(app.config.maxResultBytes / 2),
         },
         signal,
       );
@@ -78,12 +80,14 @@ export const imageInsightActions: Record<string, Action<AppContext>> = {
       const wantedPlatform = args.platform ? parsePlatform(args.platform) : undefined;
       const data = await diffImages(app.registry, ref, other, wantedPlatform, signal);
       if (args.files === true || args.packages === true) {
+        const budget = scanBudget(app.config.maxScanBytes); // one scan limit for the call, both images
         const open = (image: typeof ref) =>
           ImageReader.open({
             client: app.registry,
             ref: image,
             ...(wantedPlatform ? { platform: wantedPlatform } : {}),
             maxScanBytes: app.config.maxScanBytes,
+            budget,
             signal,
             progress: (done, total, message) => ctx.progress(done, total, message),
           });

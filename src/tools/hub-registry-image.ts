@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { parsePlatform } from '../registry/platform.js';
-import { listFiles, wastedReport } from '../image/file-list.js';
+import { layerListing, listFiles, wastedReport } from '../image/file-list.js';
 import { layerSteps } from '../image/history.js';
 import { ImageReader } from '../image/image-reader.js';
 import { mergeLayers } from '../image/merged.js';
@@ -91,10 +91,10 @@ export const imageActions: Record<string, Action<AppContext>> = {
       if (args.layer !== undefined) {
         const at = reader.position(args.layer);
         const index = await reader.index(at);
-        data = { view: 'layer', layer: at, layer_digest: index.digest, ...listFiles(index.entries, filter) };
+        data = { view: 'layer', layer: at, layer_digest: index.digest, ...listFiles(layerListing(index.table), filter) };
       } else {
         const view = mergeLayers(await reader.all());
-        data = { view: 'merged', ...listFiles(view.files.values(), filter) };
+        data = { view: 'merged', ...listFiles(view, filter) };
         if (args.wasted) data.wasted = wastedReport(view, 20);
       }
       const { next, ...rest } = data as { next?: number };

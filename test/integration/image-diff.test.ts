@@ -1,5 +1,6 @@
 // diff against a real registry: two images built on the same base layer, differing in env,
 // labels and their top layer, compared exactly.
+import { createHash } from 'node:crypto';
 import { callRegistryTool } from '../helpers/registry-tool.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppContext, type AppContext } from '../../src/context.js';
@@ -13,6 +14,17 @@ const skip = !registryAvailable() && !process.env.CI;
 if (skip) console.warn(`skipping diff tests: ${REGISTRY_MISSING}`);
 
 const call = callRegistryTool;
+
+/** Incompressible bytes (a SHA-256 chain), so a gzip layer's tar is as large as its blob. */
+function noise(bytes: number, seed: number): Buffer {
+  const out: Buffer[] = [];
+  let block = createHash('sha256').update(String(seed)).digest();
+  for (let n = 0; n < bytes; n += block.length) {
+    out.push(block);
+    block = createHash('sha256').update(block).digest();
+  }
+  return Buffer.concat(out).subarray(0, bytes);
+}
 
 const size = (image: PushedImage): number => image.size + image.config.size + image.layers.reduce((sum, l) => sum + l.size, 0);
 
@@ -169,5 +181,36 @@ describe.skipIf(skip)('diff', () => {
     // The base layer is shared: three distinct layers streamed, not four; its files are unchanged.
     expect(data.layers_streamed).toBe(3);
     expect(JSON.stringify(data.files)).not.toContain('usr/bin/tool');
+  });
+
+  it('files: one DOCKERHUB_MAX_SCAN_BYTES for the whole call, both images together, not one per image', async () => {
+    const fx = Fixtures.for(registry);
+    // 700 KB of incompressible bytes per image: each fits a 1 MiB scan limit, the two do not.
+    await fx.pushImage('acme/budget', 'a', { layers: [{ files: { 'blob.bin': noise(700_000, 1) } }] });
+    await fx.pushImage('acme/budget', 'b', { layers: [{ files: { 'blob.bin': noise(700_000, 2) } }] });
+    const limited = (): AppContext =>
+      createAppContext(testConfig({ DOCKER_CONFIG: '/nonexistent', DOCKERHUB_MAX_SCAN_BYTES: String(1024 * 1024) }), silentLogger, 'test');
+    const both = limited();
+    try {
+      const result = await call(both, {
+        action: 'diff',
+        repo: `${registry.host}/acme/budget:a`,
+        other: `${registry.host}/acme/budget:b`,
+        files: true,
+      });
+      expect(result.isError).toBe(true);
+      expect(JSON.stringify(result.structuredContent)).toContain('DOCKERHUB_MAX_SCAN_BYTES');
+    } finally {
+      await both.close();
+    }
+    for (const tag of ['a', 'b']) {
+      const alone = limited();
+      try {
+        const result = await call(alone, { action: 'files', repo: `${registry.host}/acme/budget:${tag}` });
+        expect(result.isError, JSON.stringify(result.structuredContent)).toBeFalsy();
+      } finally {
+        await alone.close();
+      }
+    }
   });
 });

@@ -8,7 +8,7 @@ import type { Platform } from '../../registry/platform.js';
 import { manifestReference, type ImageRef } from '../../registry/reference.js';
 import { pickImage } from '../meta/pick-image.js';
 import { redactProvenance } from './build-args.js';
-import { pageDocument, type DocumentPage } from './document-page.js';
+import { DEFAULT_DOCUMENT_BYTES, pageDocument, type DocumentPage } from './document-page.js';
 import type { JsonObject } from './json-fields.js';
 import { locateAttestations, type AttestationLayer } from './locate.js';
 import { kindOf, type AttestationKind } from './predicate-types.js';
@@ -27,6 +27,8 @@ export interface AttestationQuery {
   includeDocument: boolean;
   page: number;
   pageSize: number;
+  /** Bytes all document pages of one answer may take (default DEFAULT_DOCUMENT_BYTES). */
+  documentBytes?: number;
 }
 
 export interface ReadStatement {
@@ -48,9 +50,16 @@ function summaryOf(kind: AttestationKind, statement: Statement, predicateType: s
   return kind === 'sbom' ? summariseSbom(predicateType, statement.predicate) : summariseProvenance(predicateType, statement.predicate);
 }
 
-function documentOf(kind: AttestationKind, predicate: JsonObject | undefined, q: AttestationQuery): DocumentPage | undefined {
+/** `documents`: how many statements may carry a document in this answer; they share the budget. */
+function documentOf(
+  kind: AttestationKind,
+  predicate: JsonObject | undefined,
+  q: AttestationQuery,
+  documents: number,
+): DocumentPage | undefined {
   if (!q.includeDocument || !predicate) return undefined;
-  return pageDocument(kind === 'provenance' ? redactProvenance(predicate) : predicate, q.page, q.pageSize);
+  const budget = Math.floor((q.documentBytes ?? DEFAULT_DOCUMENT_BYTES) / Math.max(1, documents));
+  return pageDocument(kind === 'provenance' ? redactProvenance(predicate) : predicate, q.page, q.pageSize, budget);
 }
 
 function checkAskedType(q: AttestationQuery, layers: AttestationLayer[]): void {
@@ -109,7 +118,7 @@ export async function readAttestations(
     };
     const subjects = statement.subjects.flatMap((s) => s.digests);
     if (subjects.length > 0) out.subject_matches = subjects.includes(picked.digest);
-    const document = documentOf(q.kind, statement.predicate, q);
+    const document = documentOf(q.kind, statement.predicate, q, decoded.length);
     if (document) out.document = document;
     statements.push(out);
   }

@@ -2,14 +2,12 @@
 // huge index answered but not kept.
 import { describe, expect, it } from 'vitest';
 import { LayerIndexCache } from '../../../src/image/index-cache.js';
+import { FileTable } from '../../../src/image/file-table.js';
 import type { LayerIndex } from '../../../src/image/layer-index.js';
 
 const index = (digest: string, weight: number): LayerIndex => ({
   digest,
-  entries: [],
-  byPath: new Map(),
-  whiteouts: new Set(),
-  opaque: new Set(),
+  table: FileTable.of([]),
   metadata: new Map(),
   language: [],
   tarBytes: 0,
