@@ -113,14 +113,30 @@ export interface ToolSpec<App> {
   /** True when the tool talks to services outside this process. */
   openWorld: boolean;
   actions: Readonly<Record<string, Action<App>>>;
+  /**
+   * Why no action can work in this configuration (hub_scim without its SCIM token), or undefined
+   * when the tool can work. Such a tool is not listed: every model context would pay for a tool
+   * whose every call fails; `hub_admin config` names it and the reason.
+   */
+  unavailable?(config: Partial<Config>): string | undefined;
 }
 
+/**
+ * MCP tool annotations, each hint left out when it says what the spec's default says
+ * (readOnlyHint false, destructiveHint true, idempotentHint false, openWorldHint true): clients
+ * read the defaults, and the list is paid for in every model context. destructiveHint: false is
+ * always said, since its default is true; idempotentHint only for a tool that writes (the spec
+ * gives it meaning only when readOnlyHint is false).
+ */
 export interface ToolAnnotations {
-  readOnlyHint: boolean;
-  destructiveHint: boolean;
-  idempotentHint: boolean;
-  openWorldHint: boolean;
+  readOnlyHint?: true;
+  destructiveHint?: false;
+  idempotentHint?: true;
+  openWorldHint?: false;
 }
+
+/** The MCP spec's value of each hint a tool leaves out (2025-06-18, ToolAnnotations). */
+export const HINT_DEFAULTS = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true } as const;
 
 /** The tools/list entry. */
 export interface ToolDefinition {
@@ -229,9 +245,12 @@ function requiredParams(shape: ParamShape): string[] {
     .map(([name]) => name);
 }
 
-export function describeTool<App>(spec: ToolSpec<App>, config: Pick<Config, 'readOnly' | 'allowDestructive'>): ToolDefinition | undefined {
+/** What describeTool reads of the configuration (the rest only through a tool's `unavailable`). */
+export type DescribeConfig = Pick<Config, 'readOnly' | 'allowDestructive'> & Partial<Config>;
+
+export function describeTool<App>(spec: ToolSpec<App>, config: DescribeConfig): ToolDefinition | undefined {
   const { exposed } = exposure(spec, config);
-  if (exposed.length === 0) return undefined;
+  if (exposed.length === 0 || spec.unavailable?.(config) !== undefined) return undefined;
   // Only what can run is offered. A gated action cannot do its job until an operator opens the
   // gate, so offering it costs every model context its line and parameters and invites calls
   // that end in gate_closed; the server still serves its dry run by name, and `hub_admin config`
@@ -253,6 +272,13 @@ export function describeTool<App>(spec: ToolSpec<App>, config: Pick<Config, 'rea
 
   const exposedActions = exposed.map((name) => spec.actions[name]!);
   const readOnly = exposedActions.every((action) => !action.write);
+  // A conditionally destructive action can be destructive only when the gate lets it.
+  const destructive = exposedActions.some((action) => action.destructive || (action.destructiveWhen !== undefined && config.allowDestructive));
+  const annotations: ToolAnnotations = {
+    ...(readOnly ? { readOnlyHint: true } : {}),
+    ...(destructive ? {} : { destructiveHint: false }),
+    ...(spec.openWorld ? {} : { openWorldHint: false }),
+  };
   return {
     name: spec.name,
     title: spec.title,
@@ -260,15 +286,7 @@ export function describeTool<App>(spec: ToolSpec<App>, config: Pick<Config, 'rea
     inputSchema: { type: 'object', properties: { action: actionProperty, ...properties }, required: ['action'] },
     outputSchema: OUTPUT_SCHEMA,
     // The title is said once, at the top (MCP 2025-06-18 reads it there before annotations.title).
-    annotations: {
-      readOnlyHint: readOnly,
-      // A conditionally destructive action can be destructive only when the gate lets it.
-      destructiveHint: exposedActions.some(
-        (action) => action.destructive || (action.destructiveWhen !== undefined && config.allowDestructive),
-      ),
-      idempotentHint: readOnly,
-      openWorldHint: spec.openWorld,
-    },
+    annotations,
   };
 }
 

@@ -81,6 +81,12 @@ export function createHubAdminTool(listTools: () => readonly ToolSpec<AppContext
             tools[spec.name] = { actions: e.exposed, disabled_destructive: e.gated, hidden_read_only: e.readOnlyHidden };
           }
           const served = new Set(listTools().map((spec) => spec.name));
+          // Enabled, but not listed: nothing it does can work in this configuration.
+          const unavailable: Record<string, string> = {};
+          for (const spec of listTools()) {
+            const reason = spec.unavailable?.(c);
+            if (reason !== undefined) unavailable[spec.name] = reason;
+          }
           return envelope({
             version: app.version,
             transport: c.transport,
@@ -92,6 +98,7 @@ export function createHubAdminTool(listTools: () => readonly ToolSpec<AppContext
             },
             tools,
             tools_not_served: TOOL_NAMES.filter((name) => !served.has(name)),
+            tools_unavailable: unavailable,
             upstreams: { hub_url: c.hubUrl, registry_url: c.registryUrl, registry_auth_url: c.registryAuthUrl, scout_url: c.scoutUrl },
             egress: app.egress.describe(),
             credentials: {

@@ -8,6 +8,7 @@ import { RateLimitStore } from '../../../src/http/rate-limit.js';
 import { silentLogger } from '../../../src/log.js';
 import { DEFAULT_CAPS } from '../../../src/tools/caps.js';
 import { callTool, defineAction, describeTool, exposure, type CallResult, type ToolSpec } from '../../../src/tools/framework.js';
+import { hintsOf } from '../../helpers/hints.js';
 import { toolCtx } from '../../helpers/unit/app.js';
 import { useMsw } from '../../helpers/unit/msw.js';
 
@@ -170,14 +171,13 @@ describe('describeTool', () => {
 
 describe('annotations follow the configuration', () => {
   const annotationsOf = (spec: ToolSpec<FakeApp>, config: { readOnly: boolean; allowDestructive: boolean }) =>
-    describeTool(spec, config)!.annotations;
+    hintsOf(describeTool(spec, config)!.annotations);
 
-  it('every tool has a title and all four hints', () => {
-    for (const config of [CLOSED, OPEN, READ_ONLY]) {
-      const annotations = annotationsOf(fakeTool().spec, config);
-      for (const hint of ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const)
-        expect(typeof annotations[hint]).toBe('boolean');
-    }
+  it('every tool has a title; hints are said only where they differ from the MCP defaults, destructiveHint: false always', () => {
+    expect(describeTool(fakeTool().spec, CLOSED)!.annotations).toEqual({ destructiveHint: false });
+    expect(describeTool(fakeTool().spec, OPEN)!.annotations).toEqual({});
+    expect(describeTool(fakeTool().spec, READ_ONLY)!.annotations).toEqual({ readOnlyHint: true, destructiveHint: false });
+    expect(describeTool(readsOnlyTool(), OPEN)!.annotations).toEqual({ readOnlyHint: true, destructiveHint: false, openWorldHint: false });
     expect(describeTool(fakeTool().spec, CLOSED)!.title).toBe('Repositories');
   });
 
@@ -439,10 +439,10 @@ describe('an action destructive only with some arguments', () => {
     expect(action.enum).toEqual(['show', 'edit']);
     expect(action.description).toContain('edit(name): edit; active:false needs the destructive gate');
     expect(closed.inputSchema.properties).toHaveProperty('dry_run');
-    expect(closed.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false });
+    expect(hintsOf(closed.annotations)).toMatchObject({ readOnlyHint: false, destructiveHint: false });
     const open = describeTool(toggleTool().spec, OPEN)!;
     expect((open.inputSchema.properties.action as { description: string }).description).not.toContain('needs the destructive gate');
-    expect(open.annotations.destructiveHint).toBe(true);
+    expect(hintsOf(open.annotations).destructiveHint).toBe(true);
     expect(describeTool(toggleTool().spec, READ_ONLY)!.inputSchema.properties.action).toMatchObject({ enum: ['show'] });
   });
 

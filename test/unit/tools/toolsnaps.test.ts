@@ -18,12 +18,14 @@ const UPDATE = process.env.UPDATE_TOOLSNAPS === '1';
  * the server serves today, so any growth is a reviewed change. Issue 13's goals are 14,336
  * (default) and 16,384 (destructive enabled); bench/server.bench.test.ts reports the distance.
  */
-const BUDGET_BYTES: Record<string, number> = { default: 19_200, 'read-only': 15_700, destructive: 22_400 };
+const BUDGET_BYTES: Record<string, number> = { default: 19_200, 'read-only': 15_700, destructive: 22_400, scim: 22_400 };
 
 const CONFIGURATIONS: Record<string, Record<string, string>> = {
   default: {},
   'read-only': { DOCKERHUB_READ_ONLY: 'true' },
   destructive: { DOCKERHUB_ALLOW_DESTRUCTIVE: 'true' },
+  // hub_scim is listed only with its SCIM token: everything at once.
+  scim: { DOCKERHUB_ALLOW_DESTRUCTIVE: 'true', DOCKERHUB_SCIM_TOKEN: 'scim-test-token' },
 };
 
 for (const [name, env] of Object.entries(CONFIGURATIONS)) {
