@@ -248,6 +248,29 @@ function requiredParams(shape: ParamShape): string[] {
 /** What describeTool reads of the configuration (the rest only through a tool's `unavailable`). */
 export type DescribeConfig = Pick<Config, 'readOnly' | 'allowDestructive'> & Partial<Config>;
 
+/**
+ * The tool's main parameters (`repo` of hub_registry, `namespace` of hub_repos): taken by at
+ * least half of the exposed actions (two or more) and required by each of them. They are said
+ * once, as `; required` on the parameter, rather than in the parenthesis of every action line;
+ * a parameter fewer actions take (`tag`, `digest`) stays in those lines, where "required" cannot
+ * be read as "send it to every action".
+ */
+function requiredWhereTaken<App>(spec: ToolSpec<App>, exposed: readonly string[]): Set<string> {
+  const takers = new Map<string, number>();
+  const optional = new Set<string>();
+  for (const name of exposed) {
+    const shape = spec.actions[name]!.shape;
+    const required = new Set(requiredParams(shape));
+    for (const [param, schema] of Object.entries(shape)) {
+      if (ADVERTISED.get(schema) === null) continue;
+      takers.set(param, (takers.get(param) ?? 0) + 1);
+      if (!required.has(param)) optional.add(param);
+    }
+  }
+  const main = ([param, count]: [string, number]): boolean => count >= 2 && count * 2 >= exposed.length && !optional.has(param);
+  return new Set([...takers].filter(main).map(([param]) => param));
+}
+
 export function describeTool<App>(spec: ToolSpec<App>, config: DescribeConfig): ToolDefinition | undefined {
   const { exposed } = exposure(spec, config);
   if (exposed.length === 0 || spec.unavailable?.(config) !== undefined) return undefined;
@@ -257,16 +280,21 @@ export function describeTool<App>(spec: ToolSpec<App>, config: DescribeConfig): 
   // and the gate_closed answer name what the gate holds back.
   const properties: Record<string, object> = {};
   const lines: string[] = [];
+  const always = requiredWhereTaken(spec, exposed);
   for (const name of exposed) {
     const action = spec.actions[name]!;
     for (const [param, schema] of Object.entries(action.shape)) {
       if (ADVERTISED.get(schema) === null) continue;
       properties[param] = mergeParam(properties[param], paramSchema(schema));
     }
-    const required = requiredParams(action.shape);
+    const required = requiredParams(action.shape).filter((param) => !always.has(param));
     // With the gate closed the model learns up front which arguments will be refused.
     const note = action.destructiveWhen && !config.allowDestructive ? `; ${action.destructiveWhen.args} needs the destructive gate` : '';
     lines.push(`${name}${required.length > 0 ? `(${required.join(', ')})` : ''}: ${action.description}${note}`);
+  }
+  for (const param of always) {
+    const schema = properties[param] as { description?: string };
+    properties[param] = { ...schema, description: `${schema.description ?? param}; required` };
   }
   const actionProperty = { type: 'string', enum: exposed, description: lines.join('; ') };
 
