@@ -68,6 +68,8 @@ export interface Action<App> {
   destructiveWhen?: DestructiveWhen;
   /** A dry run unless `dry_run: false`. */
   previewByDefault?: boolean;
+  /** Callable by name but not offered in tools/list: another listed action does the same job. */
+  unlisted?: boolean;
   /**
    * Validates the arguments strictly, then runs; `label` (`tool.action`) prefixes validation
    * errors. `check` sees the validated arguments before the run and may refuse by throwing.
@@ -80,7 +82,7 @@ export interface Action<App> {
   ): Promise<ActionOutput>;
 }
 
-const DRY_RUN = z.boolean().optional().describe('Preview: show the exact target, change nothing');
+const DRY_RUN = z.boolean().optional().describe('Preview: shows the target, changes nothing');
 
 export function defineAction<P extends ParamShape, App>(spec: ActionSpec<P, App>): Action<App> {
   const destructive = spec.destructive === true;
@@ -148,9 +150,19 @@ export interface ToolDefinition {
   annotations: ToolAnnotations;
 }
 
+/**
+ * `action`, callable by name (the reference's callers keep working) but left out of tools/list,
+ * where it would cost every model context a line for what a listed action already does.
+ */
+export function unlisted<App>(action: Action<App>): Action<App> {
+  return { ...action, unlisted: true };
+}
+
 export interface Exposure {
   /** Actions in the `action` enum. */
   exposed: string[];
+  /** Callable, but not in the enum (`unlisted`): a listed action does the same. */
+  unlisted: string[];
   /** Destructive actions hidden because the gate is closed (callable with dry_run). */
   gated: string[];
   /** Write actions hidden by read-only mode. */
@@ -158,10 +170,11 @@ export interface Exposure {
 }
 
 export function exposure<App>(spec: ToolSpec<App>, config: Pick<Config, 'readOnly' | 'allowDestructive'>): Exposure {
-  const out: Exposure = { exposed: [], gated: [], readOnlyHidden: [] };
+  const out: Exposure = { exposed: [], unlisted: [], gated: [], readOnlyHidden: [] };
   for (const [name, action] of Object.entries(spec.actions)) {
     if (config.readOnly && action.write) out.readOnlyHidden.push(name);
     else if (action.destructive && !config.allowDestructive) out.gated.push(name);
+    else if (action.unlisted === true) out.unlisted.push(name);
     else out.exposed.push(name);
   }
   return out;
@@ -301,7 +314,9 @@ export function describeTool<App>(spec: ToolSpec<App>, config: DescribeConfig): 
   const exposedActions = exposed.map((name) => spec.actions[name]!);
   const readOnly = exposedActions.every((action) => !action.write);
   // A conditionally destructive action can be destructive only when the gate lets it.
-  const destructive = exposedActions.some((action) => action.destructive || (action.destructiveWhen !== undefined && config.allowDestructive));
+  const destructive = exposedActions.some(
+    (action) => action.destructive || (action.destructiveWhen !== undefined && config.allowDestructive),
+  );
   const annotations: ToolAnnotations = {
     ...(readOnly ? { readOnlyHint: true } : {}),
     ...(destructive ? {} : { destructiveHint: false }),
@@ -362,8 +377,8 @@ export async function callTool<App>(spec: ToolSpec<App>, rawArgs: unknown, optio
     checkArgumentBounds(spec.name, rawArgs);
     const { action: named, ...args } = rawArgs as Record<string, unknown>;
     actionName = named;
-    const { exposed, gated, readOnlyHidden } = exposure(spec, config);
-    const valid = [...exposed, ...gated].join(', ');
+    const { exposed, unlisted: aliases, gated, readOnlyHidden } = exposure(spec, config);
+    const valid = [...exposed, ...aliases, ...gated].join(', ');
     if (typeof actionName !== 'string' || actionName.length === 0) {
       throw new ToolError('invalid_argument', `${spec.name}: missing required parameter 'action'; valid actions: ${valid}`);
     }

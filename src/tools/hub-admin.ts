@@ -78,7 +78,12 @@ export function createHubAdminTool(listTools: () => readonly ToolSpec<AppContext
           const tools: Record<string, unknown> = {};
           for (const spec of listTools()) {
             const e = exposure(spec, c);
-            tools[spec.name] = { actions: e.exposed, disabled_destructive: e.gated, hidden_read_only: e.readOnlyHidden };
+            tools[spec.name] = {
+              actions: e.exposed,
+              unlisted: e.unlisted,
+              disabled_destructive: e.gated,
+              hidden_read_only: e.readOnlyHidden,
+            };
           }
           const served = new Set(listTools().map((spec) => spec.name));
           // Enabled, but not listed: nothing it does can work in this configuration.

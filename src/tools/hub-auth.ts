@@ -75,12 +75,18 @@ export function createHubAuthTool(): ToolSpec<AppContext> {
     title: 'Hub tokens',
     description: 'Logins, PATs, OATs; a new token shows once.',
     openWorld: true,
-    actions: routeActions('hub_auth', authRoutes, {
-      create_token: createToken,
-      login,
-      two_factor_login: twoFactorLogin,
-      create_pat: revealing(authRoutes.create_pat),
-      create_oat: revealing(authRoutes.create_oat),
-    }),
+    actions: routeActions(
+      'hub_auth',
+      authRoutes,
+      {
+        create_token: createToken,
+        login,
+        two_factor_login: twoFactorLogin,
+        create_pat: revealing(authRoutes.create_pat),
+        create_oat: revealing(authRoutes.create_oat),
+      },
+      // The server keeps login's 2FA challenge and sends it itself.
+      { two_factor_login: ['login_2fa_token'] },
+    ),
   };
 }

@@ -11,12 +11,13 @@ import { ImageReader } from '../image/image-reader.js';
 import { diffImages } from '../image/meta/diff.js';
 import type { AttestationKind } from '../image/attestations/predicate-types.js';
 import { parsePlatform } from '../registry/platform.js';
-import { defineAction, type Action } from './framework.js';
+import { advertiseAs, defineAction, type Action } from './framework.js';
 import { platform, reference, registryReply, repo } from './hub-registry-shared.js';
 
 const documentParams = {
   include_document: z.boolean().optional().describe('Full document, lists paged'),
-  page: z.number().int().min(0).max(100_000).optional().describe('Document page (next)'),
+  // From a result's `next` only: not advertised.
+  page: advertiseAs(z.number().int().min(0).max(100_000).optional().describe('Document page'), null),
   page_size: z.number().int().min(1).max(1000).optional().describe('Items per list (100)'),
   predicate_type: z.string().max(255).optional().describe('Only this predicateType'),
 };

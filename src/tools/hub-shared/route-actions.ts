@@ -3,7 +3,7 @@
 import type { AppContext } from '../../context.js';
 import { ToolError } from '../../http/errors.js';
 import type { Args, Route, Shape } from '../../hub/route.js';
-import { defineAction, type Action, type ActionOutput, type ToolContext } from '../framework.js';
+import { advertiseAs, defineAction, type Action, type ActionOutput, type ToolContext } from '../framework.js';
 
 /** The validated arguments of route `R`: typed by its parameters when `R` is a table entry. */
 export type RouteArgs<R extends Route = Route> = Args<R['params']> & { dry_run?: boolean };
@@ -24,11 +24,22 @@ function labelled<R extends Route>(label: string, run: Runner<R>): Runner<R> {
   };
 }
 
-export function routeAction<R extends Route>(label: string, r: R, run?: Runner<R>): Action<AppContext> {
+/**
+ * `params` with the named ones accepted but not advertised (copies, so a schema other routes
+ * share stays advertised there).
+ */
+function unadvertised(params: Shape, names: readonly string[]): Shape {
+  if (names.length === 0) return params;
+  const out: Shape = { ...params };
+  for (const name of names) if (out[name]) out[name] = advertiseAs(out[name].clone(), null);
+  return out;
+}
+
+export function routeAction<R extends Route>(label: string, r: R, run?: Runner<R>, hidden: readonly string[] = []): Action<AppContext> {
   const runner: Runner<R> = run ?? ((args, ctx) => ctx.app.hubClient.call(r, args, ctx.signal));
   return defineAction<Shape, AppContext>({
     description: r.description,
-    params: r.params,
+    params: unadvertised(r.params, hidden),
     write: r.write,
     destructive: r.destructive,
     destructiveWhen: r.destructiveWhen,
@@ -42,10 +53,12 @@ export function routeActions<T extends Readonly<Record<string, Route>>>(
   tool: string,
   table: T,
   runners: { readonly [K in keyof T]?: Runner<T[K]> } = {},
+  /** Parameters accepted but not advertised, per route: the server supplies them, or one value fits all. */
+  hidden: { readonly [K in keyof T]?: readonly string[] } = {},
 ): Record<string, Action<AppContext>> {
   const out: Record<string, Action<AppContext>> = {};
   for (const name of Object.keys(table) as (keyof T & string)[]) {
-    out[name] = routeAction(`${tool}.${name}`, table[name], runners[name]);
+    out[name] = routeAction(`${tool}.${name}`, table[name], runners[name], hidden[name]);
   }
   return out;
 }

@@ -51,7 +51,6 @@ describe('hub_scout shape', () => {
     const actions = [
       'summary',
       'cves',
-      'vulnerabilities',
       'sbom',
       'compare',
       'policies',
