@@ -11,7 +11,11 @@ import type { Logger } from '../log.js';
 import { ARGUMENT_JSON_BOUNDS, jsonBoundsViolation } from '../util/json-bounds.js';
 import { capEnvelope, capError, DEFAULT_CAPS, type Caps } from './caps.js';
 import { confirmDestructive, type Elicit } from './confirm.js';
+import { isUnadvertised, mergeParam, paramSchema } from './advertise.js';
 import { OUTPUT_SCHEMA } from './output-schema.js';
+
+// Tool files declare parameters with advertiseAs next to defineAction.
+export { advertiseAs } from './advertise.js';
 import { formatIssues } from './validation-messages.js';
 import './tool-errors.js';
 
@@ -82,7 +86,7 @@ export interface Action<App> {
   ): Promise<ActionOutput>;
 }
 
-const DRY_RUN = z.boolean().optional().describe('Preview: shows the target, changes nothing');
+const DRY_RUN = z.boolean().optional().describe('Preview only, changes nothing');
 
 export function defineAction<P extends ParamShape, App>(spec: ActionSpec<P, App>): Action<App> {
   const destructive = spec.destructive === true;
@@ -180,78 +184,6 @@ export function exposure<App>(spec: ToolSpec<App>, config: Pick<Config, 'readOnl
   return out;
 }
 
-/**
- * Keywords left out of the advertised schema: length, range and pattern bounds and key typing
- * protect the server, which still enforces them, but they cost every model context bytes and
- * guide little (a description names a range where it matters). `additionalProperties` goes too: Gemini's function declarations (an OpenAPI 3.0 subset) refuse
- * it, and the server validates every argument strictly whatever the client was told.
- */
-const SERVER_SIDE_KEYWORDS = new Set([
-  '$schema',
-  'minLength',
-  'maxLength',
-  'minimum',
-  'maximum',
-  'pattern',
-  'propertyNames',
-  'additionalProperties',
-]);
-
-/**
- * What a parameter is advertised as when the schema the server validates with has no form every
- * client takes: put_manifest's `manifest` is accepted as an object or a string, and advertised as
- * a string, since Gemini refuses an `anyOf` of mixed types and a property-less object.
- */
-const ADVERTISED = new WeakMap<object, Record<string, unknown> | null>();
-
-/** `schema`, advertised in tools/list as `json` (its description is added), or not at all (null). */
-export function advertiseAs<T extends z.ZodType>(schema: T, json: Record<string, unknown> | null): T {
-  ADVERTISED.set(schema, json);
-  return schema;
-}
-
-function trimSchema(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(trimSchema);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-    if (SERVER_SIDE_KEYWORDS.has(key)) continue;
-    out[key] = trimSchema(item);
-  }
-  return out;
-}
-
-function paramSchema(schema: z.ZodType): object {
-  const json = z.toJSONSchema(schema, {
-    io: 'input',
-    unrepresentable: 'any',
-    override: ({ zodSchema, jsonSchema }) => {
-      const advertised = ADVERTISED.get(zodSchema);
-      if (!advertised) return;
-      const description = jsonSchema.description;
-      for (const key of Object.keys(jsonSchema)) delete jsonSchema[key];
-      Object.assign(jsonSchema, advertised, description === undefined ? {} : { description });
-    },
-  });
-  return trimSchema(json) as object;
-}
-
-/**
- * Two actions may share a parameter name with different allowed values (`sort`: semver/name for
- * tags, path/size for files); the one flat schema must allow both, or a model never sends the
- * second set. Otherwise the first action's schema stands.
- */
-function mergeParam(seen: object | undefined, next: object): object {
-  if (!seen) return next;
-  const a = seen as { enum?: unknown[]; description?: string };
-  const b = next as { enum?: unknown[]; description?: string };
-  if (!Array.isArray(a.enum) || !Array.isArray(b.enum)) return seen;
-  const values = [...new Set([...a.enum, ...b.enum])];
-  const description =
-    a.description && b.description && !a.description.includes(b.description) ? `${a.description}; ${b.description}` : a.description;
-  return { ...seen, enum: values, ...(description ? { description } : {}) };
-}
-
 function requiredParams(shape: ParamShape): string[] {
   return Object.entries(shape)
     .filter(([, schema]) => !schema.safeParse(undefined).success)
@@ -275,7 +207,7 @@ function requiredWhereTaken<App>(spec: ToolSpec<App>, exposed: readonly string[]
     const shape = spec.actions[name]!.shape;
     const required = new Set(requiredParams(shape));
     for (const [param, schema] of Object.entries(shape)) {
-      if (ADVERTISED.get(schema) === null) continue;
+      if (isUnadvertised(schema)) continue;
       takers.set(param, (takers.get(param) ?? 0) + 1);
       if (!required.has(param)) optional.add(param);
     }
@@ -297,7 +229,7 @@ export function describeTool<App>(spec: ToolSpec<App>, config: DescribeConfig): 
   for (const name of exposed) {
     const action = spec.actions[name]!;
     for (const [param, schema] of Object.entries(action.shape)) {
-      if (ADVERTISED.get(schema) === null) continue;
+      if (isUnadvertised(schema)) continue;
       properties[param] = mergeParam(properties[param], paramSchema(schema));
     }
     const required = requiredParams(action.shape).filter((param) => !always.has(param));

@@ -26,11 +26,11 @@ export function createHubAdminTool(listTools: () => readonly ToolSpec<AppContext
   return {
     name: 'hub_admin',
     title: 'Server diagnostics',
-    description: 'Rate limits, identity and configuration of this server.',
+    description: "This server's rate limits, identity, settings.",
     openWorld: true,
     actions: {
       rate_limit: defineAction({
-        description: 'last rate-limit headers per upstream (no request)',
+        description: 'last rate-limit headers seen, per upstream',
         params: {},
         run: async (_args, { app }) => {
           const all = app.rateLimits.all();
@@ -39,7 +39,7 @@ export function createHubAdminTool(listTools: () => readonly ToolSpec<AppContext
         },
       }),
       whoami: defineAction({
-        description: 'identity and JWT claims the server acts with',
+        description: 'who the server acts as: JWT claims',
         params: {},
         run: async (_args, { app, signal }) => {
           const auth = app.hubAuth;
@@ -71,7 +71,7 @@ export function createHubAdminTool(listTools: () => readonly ToolSpec<AppContext
         },
       }),
       config: defineAction({
-        description: 'effective config (secrets redacted), tools, actions, gate',
+        description: 'settings (secrets hidden), tools, gate',
         params: {},
         run: async (_args, { app }) => {
           const c = app.config;

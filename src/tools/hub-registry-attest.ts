@@ -48,10 +48,10 @@ function attestationAction(kind: AttestationKind, description: string): Action<A
 }
 
 export const imageInsightActions: Record<string, Action<AppContext>> = {
-  sbom: attestationAction('sbom', 'SBOM: package count, generator'),
+  sbom: attestationAction('sbom', 'package count, generator'),
   provenance: attestationAction('provenance', 'builder, source, build args, materials'),
   base_image: defineAction({
-    description: 'base image: moved since build? newer tags',
+    description: 'base moved since build? newer tags',
     params: { repo, reference, platform },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo, args.reference);

@@ -74,7 +74,7 @@ export const readActions: Record<string, Action<AppContext>> = {
     },
   }),
   get_manifest: defineAction({
-    description: 'manifest (platform picks from an index)',
+    description: 'manifest (platform: pick from index)',
     // `accept` narrows the media types asked for; every manifest type is asked for without it.
     params: { repo, reference, platform, accept: advertiseAs(headerValue(500).optional().describe('Accept header media types'), null) },
     run: async (args, { app, signal }) => {
@@ -258,7 +258,7 @@ export const readActions: Record<string, Action<AppContext>> = {
     },
   }),
   tags_of: defineAction({
-    description: 'tags on the digest a tag or digest names',
+    description: 'all tags on its digest',
     params: { repo, reference },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo, args.reference);
@@ -269,7 +269,7 @@ export const readActions: Record<string, Action<AppContext>> = {
     },
   }),
   list_referrers: defineAction({
-    description: 'SBOMs, signatures… of a digest',
+    description: 'SBOMs, signatures… of it',
     params: { repo, digest, artifact_type: z.string().max(255).optional().describe('Only this artifactType') },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo);
@@ -336,7 +336,7 @@ export function createHubRegistryTool(extra: Record<string, Action<AppContext>> 
   return {
     name: 'hub_registry',
     title: 'Container registry',
-    description: "Docker Hub or any OCI registry. A truncated result's next holds the next page's arguments.",
+    description: "Docker Hub or any OCI registry; a truncated result's next is the next page's arguments.",
     openWorld: true,
     actions: { ...readActions, ...imageActions, ...imageInsightActions, ...extra },
   };

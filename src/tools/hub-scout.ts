@@ -42,7 +42,7 @@ export function createHubScoutTool(): ToolSpec<AppContext> {
   return {
     name: 'hub_scout',
     title: 'Docker Scout',
-    description: 'Docker Scout; private images need a PAT login.',
+    description: 'Private images need a PAT login.',
     openWorld: true,
     actions: {
       summary: defineAction({

@@ -17,6 +17,6 @@ export const OUTPUT_SCHEMA = {
     rate_limit: {},
     truncated: { type: 'boolean' },
     next: {},
-    headers: { type: 'object' },
+    headers: {},
   },
 } as const;
