@@ -56,7 +56,7 @@ function pagingShape(params: Shape): Shape {
 function everyPage<R extends Route>(run: Runner<R>): Runner<R> {
   return (args, ctx) => {
     const paging = args as { page?: number; all_pages?: boolean };
-    return run((paging.page === 0 ? { ...args, page: undefined, all_pages: true } : args), ctx);
+    return run(paging.page === 0 ? { ...args, page: undefined, all_pages: true } : args, ctx);
   };
 }
 
