@@ -12,7 +12,11 @@ import { ARGUMENT_JSON_BOUNDS, jsonBoundsViolation } from '../util/json-bounds.j
 import { capEnvelope, capError, DEFAULT_CAPS, type Caps } from './caps.js';
 import type { CallAllowance, Caller } from './caller.js';
 import { confirmDestructive, type Elicit } from './confirm.js';
+import { isUnadvertised, mergeParam, paramSchema } from './advertise.js';
 import { OUTPUT_SCHEMA } from './output-schema.js';
+
+// Tool files declare parameters with advertiseAs next to defineAction.
+export { advertiseAs } from './advertise.js';
 import { formatIssues } from './validation-messages.js';
 import './tool-errors.js';
 
@@ -73,6 +77,8 @@ export interface Action<App> {
   destructiveWhen?: DestructiveWhen;
   /** A dry run unless `dry_run: false`. */
   previewByDefault?: boolean;
+  /** Callable by name but not offered in tools/list: another listed action does the same job. */
+  unlisted?: boolean;
   /**
    * Validates the arguments strictly, then runs; `label` (`tool.action`) prefixes validation
    * errors. `check` sees the validated arguments before the run and may refuse by throwing.
@@ -85,7 +91,7 @@ export interface Action<App> {
   ): Promise<ActionOutput>;
 }
 
-const DRY_RUN = z.boolean().optional().describe('Preview: show the exact target, change nothing');
+const DRY_RUN = z.boolean().optional().describe('Preview only, changes nothing');
 
 export function defineAction<P extends ParamShape, App>(spec: ActionSpec<P, App>): Action<App> {
   const destructive = spec.destructive === true;
@@ -118,14 +124,30 @@ export interface ToolSpec<App> {
   /** True when the tool talks to services outside this process. */
   openWorld: boolean;
   actions: Readonly<Record<string, Action<App>>>;
+  /**
+   * Why no action can work in this configuration (hub_scim without its SCIM token), or undefined
+   * when the tool can work. Such a tool is not listed: every model context would pay for a tool
+   * whose every call fails; `hub_admin config` names it and the reason.
+   */
+  unavailable?(config: Partial<Config>): string | undefined;
 }
 
+/**
+ * MCP tool annotations, each hint left out when it says what the spec's default says
+ * (readOnlyHint false, destructiveHint true, idempotentHint false, openWorldHint true): clients
+ * read the defaults, and the list is paid for in every model context. destructiveHint: false is
+ * always said, since its default is true; idempotentHint only for a tool that writes (the spec
+ * gives it meaning only when readOnlyHint is false).
+ */
 export interface ToolAnnotations {
-  readOnlyHint: boolean;
-  destructiveHint: boolean;
-  idempotentHint: boolean;
-  openWorldHint: boolean;
+  readOnlyHint?: true;
+  destructiveHint?: false;
+  idempotentHint?: true;
+  openWorldHint?: false;
 }
+
+/** The MCP spec's value of each hint a tool leaves out (2025-06-18, ToolAnnotations). */
+export const HINT_DEFAULTS = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true } as const;
 
 /** The tools/list entry. */
 export interface ToolDefinition {
@@ -137,9 +159,19 @@ export interface ToolDefinition {
   annotations: ToolAnnotations;
 }
 
+/**
+ * `action`, callable by name (the reference's callers keep working) but left out of tools/list,
+ * where it would cost every model context a line for what a listed action already does.
+ */
+export function unlisted<App>(action: Action<App>): Action<App> {
+  return { ...action, unlisted: true };
+}
+
 export interface Exposure {
   /** Actions in the `action` enum. */
   exposed: string[];
+  /** Callable, but not in the enum (`unlisted`): a listed action does the same. */
+  unlisted: string[];
   /** Destructive actions hidden because the gate is closed (callable with dry_run). */
   gated: string[];
   /** Write actions hidden by read-only mode. */
@@ -147,85 +179,14 @@ export interface Exposure {
 }
 
 export function exposure<App>(spec: ToolSpec<App>, config: Pick<Config, 'readOnly' | 'allowDestructive'>): Exposure {
-  const out: Exposure = { exposed: [], gated: [], readOnlyHidden: [] };
+  const out: Exposure = { exposed: [], unlisted: [], gated: [], readOnlyHidden: [] };
   for (const [name, action] of Object.entries(spec.actions)) {
     if (config.readOnly && action.write) out.readOnlyHidden.push(name);
     else if (action.destructive && !config.allowDestructive) out.gated.push(name);
+    else if (action.unlisted === true) out.unlisted.push(name);
     else out.exposed.push(name);
   }
   return out;
-}
-
-/**
- * Keywords left out of the advertised schema: length, range and pattern bounds and key typing
- * protect the server, which still enforces them, but they cost every model context bytes and
- * guide little (a description names a range where it matters). `additionalProperties` goes too: Gemini's function declarations (an OpenAPI 3.0 subset) refuse
- * it, and the server validates every argument strictly whatever the client was told.
- */
-const SERVER_SIDE_KEYWORDS = new Set([
-  '$schema',
-  'minLength',
-  'maxLength',
-  'minimum',
-  'maximum',
-  'pattern',
-  'propertyNames',
-  'additionalProperties',
-]);
-
-/**
- * What a parameter is advertised as when the schema the server validates with has no form every
- * client takes: put_manifest's `manifest` is accepted as an object or a string, and advertised as
- * a string, since Gemini refuses an `anyOf` of mixed types and a property-less object.
- */
-const ADVERTISED = new WeakMap<object, Record<string, unknown> | null>();
-
-/** `schema`, advertised in tools/list as `json` (its description is added), or not at all (null). */
-export function advertiseAs<T extends z.ZodType>(schema: T, json: Record<string, unknown> | null): T {
-  ADVERTISED.set(schema, json);
-  return schema;
-}
-
-function trimSchema(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(trimSchema);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-    if (SERVER_SIDE_KEYWORDS.has(key)) continue;
-    out[key] = trimSchema(item);
-  }
-  return out;
-}
-
-function paramSchema(schema: z.ZodType): object {
-  const json = z.toJSONSchema(schema, {
-    io: 'input',
-    unrepresentable: 'any',
-    override: ({ zodSchema, jsonSchema }) => {
-      const advertised = ADVERTISED.get(zodSchema);
-      if (!advertised) return;
-      const description = jsonSchema.description;
-      for (const key of Object.keys(jsonSchema)) delete jsonSchema[key];
-      Object.assign(jsonSchema, advertised, description === undefined ? {} : { description });
-    },
-  });
-  return trimSchema(json) as object;
-}
-
-/**
- * Two actions may share a parameter name with different allowed values (`sort`: semver/name for
- * tags, path/size for files); the one flat schema must allow both, or a model never sends the
- * second set. Otherwise the first action's schema stands.
- */
-function mergeParam(seen: object | undefined, next: object): object {
-  if (!seen) return next;
-  const a = seen as { enum?: unknown[]; description?: string };
-  const b = next as { enum?: unknown[]; description?: string };
-  if (!Array.isArray(a.enum) || !Array.isArray(b.enum)) return seen;
-  const values = [...new Set([...a.enum, ...b.enum])];
-  const description =
-    a.description && b.description && !a.description.includes(b.description) ? `${a.description}; ${b.description}` : a.description;
-  return { ...seen, enum: values, ...(description ? { description } : {}) };
 }
 
 function requiredParams(shape: ParamShape): string[] {
@@ -234,30 +195,70 @@ function requiredParams(shape: ParamShape): string[] {
     .map(([name]) => name);
 }
 
-export function describeTool<App>(spec: ToolSpec<App>, config: Pick<Config, 'readOnly' | 'allowDestructive'>): ToolDefinition | undefined {
+/** What describeTool reads of the configuration (the rest only through a tool's `unavailable`). */
+export type DescribeConfig = Pick<Config, 'readOnly' | 'allowDestructive'> & Partial<Config>;
+
+/**
+ * The tool's main parameters (`repo` of hub_registry, `namespace` of hub_repos): taken by at
+ * least half of the exposed actions (two or more) and required by each of them. They are said
+ * once, as `; required` on the parameter, rather than in the parenthesis of every action line;
+ * a parameter fewer actions take (`tag`, `digest`) stays in those lines, where "required" cannot
+ * be read as "send it to every action".
+ */
+function requiredWhereTaken<App>(spec: ToolSpec<App>, exposed: readonly string[]): Set<string> {
+  const takers = new Map<string, number>();
+  const optional = new Set<string>();
+  for (const name of exposed) {
+    const shape = spec.actions[name]!.shape;
+    const required = new Set(requiredParams(shape));
+    for (const [param, schema] of Object.entries(shape)) {
+      if (isUnadvertised(schema)) continue;
+      takers.set(param, (takers.get(param) ?? 0) + 1);
+      if (!required.has(param)) optional.add(param);
+    }
+  }
+  const main = ([param, count]: [string, number]): boolean => count >= 2 && count * 2 >= exposed.length && !optional.has(param);
+  return new Set([...takers].filter(main).map(([param]) => param));
+}
+
+export function describeTool<App>(spec: ToolSpec<App>, config: DescribeConfig): ToolDefinition | undefined {
   const { exposed } = exposure(spec, config);
-  if (exposed.length === 0) return undefined;
+  if (exposed.length === 0 || spec.unavailable?.(config) !== undefined) return undefined;
   // Only what can run is offered. A gated action cannot do its job until an operator opens the
   // gate, so offering it costs every model context its line and parameters and invites calls
   // that end in gate_closed; the server still serves its dry run by name, and `hub_admin config`
   // and the gate_closed answer name what the gate holds back.
   const properties: Record<string, object> = {};
   const lines: string[] = [];
+  const always = requiredWhereTaken(spec, exposed);
   for (const name of exposed) {
     const action = spec.actions[name]!;
     for (const [param, schema] of Object.entries(action.shape)) {
-      if (ADVERTISED.get(schema) === null) continue;
+      if (isUnadvertised(schema)) continue;
       properties[param] = mergeParam(properties[param], paramSchema(schema));
     }
-    const required = requiredParams(action.shape);
+    const required = requiredParams(action.shape).filter((param) => !always.has(param));
     // With the gate closed the model learns up front which arguments will be refused.
     const note = action.destructiveWhen && !config.allowDestructive ? `; ${action.destructiveWhen.args} needs the destructive gate` : '';
     lines.push(`${name}${required.length > 0 ? `(${required.join(', ')})` : ''}: ${action.description}${note}`);
+  }
+  for (const param of always) {
+    const schema = properties[param] as { description?: string };
+    properties[param] = { ...schema, description: `${schema.description ?? param}; required` };
   }
   const actionProperty = { type: 'string', enum: exposed, description: lines.join('; ') };
 
   const exposedActions = exposed.map((name) => spec.actions[name]!);
   const readOnly = exposedActions.every((action) => !action.write);
+  // A conditionally destructive action can be destructive only when the gate lets it.
+  const destructive = exposedActions.some(
+    (action) => action.destructive || (action.destructiveWhen !== undefined && config.allowDestructive),
+  );
+  const annotations: ToolAnnotations = {
+    ...(readOnly ? { readOnlyHint: true } : {}),
+    ...(destructive ? {} : { destructiveHint: false }),
+    ...(spec.openWorld ? {} : { openWorldHint: false }),
+  };
   return {
     name: spec.name,
     title: spec.title,
@@ -265,15 +266,7 @@ export function describeTool<App>(spec: ToolSpec<App>, config: Pick<Config, 'rea
     inputSchema: { type: 'object', properties: { action: actionProperty, ...properties }, required: ['action'] },
     outputSchema: OUTPUT_SCHEMA,
     // The title is said once, at the top (MCP 2025-06-18 reads it there before annotations.title).
-    annotations: {
-      readOnlyHint: readOnly,
-      // A conditionally destructive action can be destructive only when the gate lets it.
-      destructiveHint: exposedActions.some(
-        (action) => action.destructive || (action.destructiveWhen !== undefined && config.allowDestructive),
-      ),
-      idempotentHint: readOnly,
-      openWorldHint: spec.openWorld,
-    },
+    annotations,
   };
 }
 
@@ -323,8 +316,8 @@ export async function callTool<App>(spec: ToolSpec<App>, rawArgs: unknown, optio
     checkArgumentBounds(spec.name, rawArgs);
     const { action: named, ...args } = rawArgs as Record<string, unknown>;
     actionName = named;
-    const { exposed, gated, readOnlyHidden } = exposure(spec, config);
-    const valid = [...exposed, ...gated].join(', ');
+    const { exposed, unlisted: aliases, gated, readOnlyHidden } = exposure(spec, config);
+    const valid = [...exposed, ...aliases, ...gated].join(', ');
     if (typeof actionName !== 'string' || actionName.length === 0) {
       throw new ToolError('invalid_argument', `${spec.name}: missing required parameter 'action'; valid actions: ${valid}`);
     }

@@ -26,11 +26,11 @@ export function createHubAdminTool(listTools: () => readonly ToolSpec<AppContext
   return {
     name: 'hub_admin',
     title: 'Server diagnostics',
-    description: 'Rate limits, identity and configuration of this server.',
+    description: "This server's rate limits, identity, settings.",
     openWorld: true,
     actions: {
       rate_limit: defineAction({
-        description: 'last rate-limit headers per upstream (no request)',
+        description: 'last rate-limit headers seen, per upstream',
         params: {},
         run: async (_args, { app }) => {
           const all = app.rateLimits.all();
@@ -39,7 +39,7 @@ export function createHubAdminTool(listTools: () => readonly ToolSpec<AppContext
         },
       }),
       whoami: defineAction({
-        description: 'identity and JWT claims the server acts with',
+        description: 'who the server acts as: JWT claims',
         params: {},
         run: async (_args, { app, signal, caller }) => {
           const auth = app.hubAuth;
@@ -84,16 +84,27 @@ export function createHubAdminTool(listTools: () => readonly ToolSpec<AppContext
         },
       }),
       config: defineAction({
-        description: 'effective config (secrets redacted), tools, actions, gate',
+        description: 'settings (secrets hidden), tools, gate',
         params: {},
         run: async (_args, { app }) => {
           const c = app.config;
           const tools: Record<string, unknown> = {};
           for (const spec of listTools()) {
             const e = exposure(spec, c);
-            tools[spec.name] = { actions: e.exposed, disabled_destructive: e.gated, hidden_read_only: e.readOnlyHidden };
+            tools[spec.name] = {
+              actions: e.exposed,
+              unlisted: e.unlisted,
+              disabled_destructive: e.gated,
+              hidden_read_only: e.readOnlyHidden,
+            };
           }
           const served = new Set(listTools().map((spec) => spec.name));
+          // Enabled, but not listed: nothing it does can work in this configuration.
+          const unavailable: Record<string, string> = {};
+          for (const spec of listTools()) {
+            const reason = spec.unavailable?.(c);
+            if (reason !== undefined) unavailable[spec.name] = reason;
+          }
           return envelope({
             version: app.version,
             transport: c.transport,
@@ -105,6 +116,7 @@ export function createHubAdminTool(listTools: () => readonly ToolSpec<AppContext
             },
             tools,
             tools_not_served: TOOL_NAMES.filter((name) => !served.has(name)),
+            tools_unavailable: unavailable,
             upstreams: { hub_url: c.hubUrl, registry_url: c.registryUrl, registry_auth_url: c.registryAuthUrl, scout_url: c.scoutUrl },
             egress: app.egress.describe(),
             credentials: {

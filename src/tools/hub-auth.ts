@@ -5,7 +5,7 @@ import type { AppContext } from '../context.js';
 import { ToolError, upstreamMessage } from '../http/errors.js';
 import { registerCallSecret } from '../redact.js';
 import { authRoutes } from '../hub/routes/auth.js';
-import type { ToolSpec } from './framework.js';
+import { unlisted, type Action, type ToolSpec } from './framework.js';
 import { routeActions, stringAt, type Runner } from './hub-shared/route-actions.js';
 
 function tokenFacts(jwt: string | undefined): Record<string, unknown> {
@@ -75,12 +75,28 @@ export function createHubAuthTool(): ToolSpec<AppContext> {
     title: 'Hub tokens',
     description: 'Logins, PATs, OATs; a new token shows once.',
     openWorld: true,
-    actions: routeActions('hub_auth', authRoutes, {
-      create_token: createToken,
-      login,
-      two_factor_login: twoFactorLogin,
-      create_pat: revealing(authRoutes.create_pat),
-      create_oat: revealing(authRoutes.create_oat),
-    }),
+    actions: legacyLoginUnlisted(
+      routeActions(
+        'hub_auth',
+        authRoutes,
+        {
+          create_token: createToken,
+          login,
+          two_factor_login: twoFactorLogin,
+          create_pat: revealing(authRoutes.create_pat),
+          create_oat: revealing(authRoutes.create_oat),
+        },
+        // The server keeps login's 2FA challenge and sends it itself.
+        { two_factor_login: ['login_2fa_token'] },
+      ),
+    ),
   };
+}
+
+/**
+ * The reference's legacy password login and its 2FA step stay callable by name, unlisted:
+ * create_token checks the same credentials (a password, PAT or OAT) in one call.
+ */
+function legacyLoginUnlisted(actions: Record<string, Action<AppContext>>): Record<string, Action<AppContext>> {
+  return { ...actions, login: unlisted(actions.login!), two_factor_login: unlisted(actions.two_factor_login!) };
 }

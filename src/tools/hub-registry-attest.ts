@@ -12,12 +12,13 @@ import { scanBudget } from '../image/layer-stream.js';
 import { diffImages } from '../image/meta/diff.js';
 import type { AttestationKind } from '../image/attestations/predicate-types.js';
 import { parsePlatform } from '../registry/platform.js';
-import { defineAction, type Action } from './framework.js';
+import { advertiseAs, defineAction, type Action } from './framework.js';
 import { platform, reference, registryReply, repo } from './hub-registry-shared.js';
 
 const documentParams = {
   include_document: z.boolean().optional().describe('Full document, lists paged'),
-  page: z.number().int().min(0).max(100_000).optional().describe('Document page (next)'),
+  // From a result's `next` only: not advertised.
+  page: advertiseAs(z.number().int().min(0).max(100_000).optional().describe('Document page'), null),
   page_size: z.number().int().min(1).max(1000).optional().describe('Items per list (100)'),
   predicate_type: z.string().max(255).optional().describe('Only this predicateType'),
 };
@@ -49,10 +50,10 @@ function attestationAction(kind: AttestationKind, description: string): Action<A
 }
 
 export const imageInsightActions: Record<string, Action<AppContext>> = {
-  sbom: attestationAction('sbom', 'SBOM: package count, generator'),
+  sbom: attestationAction('sbom', 'package count, generator'),
   provenance: attestationAction('provenance', 'builder, source, build args, materials'),
   base_image: defineAction({
-    description: 'base image: moved since build? newer tags',
+    description: 'base moved since build? newer tags',
     params: { repo, reference, platform },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo, args.reference);

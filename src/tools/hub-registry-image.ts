@@ -11,7 +11,7 @@ import { ImageReader } from '../image/image-reader.js';
 import { mergeLayers } from '../image/merged.js';
 import { installedPackages, languagePackages } from '../image/packages.js';
 import { readImageFile } from '../image/read-file.js';
-import { defineAction, type Action, type ToolContext } from './framework.js';
+import { advertiseAs, defineAction, type Action, type ToolContext } from './framework.js';
 import { platform, reference, registryReply, repo } from './hub-registry-shared.js';
 
 const sort = z.enum(['path', 'size']).optional().describe('path or size (largest first)');
@@ -70,11 +70,15 @@ export const imageActions: Record<string, Action<AppContext>> = {
       min_size: z.number().int().min(0).optional().describe('Bytes'),
       sort,
       max_items: maxItems,
-      cursor: z
-        .string()
-        .regex(/^\d{1,9}$/)
-        .optional()
-        .describe('Page, from next'),
+      // From a result's `next` only (with the digest it pins): not advertised.
+      cursor: advertiseAs(
+        z
+          .string()
+          .regex(/^\d{1,9}$/)
+          .optional()
+          .describe('Offset of the next page'),
+        null,
+      ),
       wasted: z.boolean().optional().describe('Add wasted space'),
     },
     run: async (args, ctx) => {

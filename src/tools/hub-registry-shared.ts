@@ -11,7 +11,7 @@ import { upstreamName } from '../registry/transport.js';
 
 export const repo = z.string().min(1).max(512).describe('[host/]name[:tag|@digest]');
 export const reference = z.string().max(200).optional().describe('Tag or digest (default latest)');
-export const digest = z.string().min(1).max(200).describe('Digest sha256:<hex>');
+export const digest = z.string().min(1).max(200).describe('sha256:<hex>');
 export const platform = z.string().max(60).optional().describe('os/arch[/variant]');
 
 /** The result of a registry action: `data`, the registry's rate-limit snapshot, the status and shown headers. */

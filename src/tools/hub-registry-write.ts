@@ -17,7 +17,7 @@ import { manifestBytes, manifestMediaType, parseManifestJson, pushBlob, putManif
 import { manifestDigestOf } from '../registry/schema1.js';
 import { isDigest, manifestReference, validateDigest, type ImageRef } from '../registry/reference.js';
 import { completeUpload, mountBlob, sessionAt, startUpload, uploadChunk } from '../registry/upload-session.js';
-import { advertiseAs, defineAction, type Action } from './framework.js';
+import { advertiseAs, defineAction, unlisted, type Action } from './framework.js';
 import { digest, reference, registryReply, repo } from './hub-registry-shared.js';
 
 const requiredReference = z.string().min(1).max(200).describe('Tag or digest');
@@ -50,7 +50,8 @@ const manifest = advertiseAs(
   z.union([z.record(z.string(), z.unknown()), z.string()]).describe('Manifest JSON text, pushed byte for byte'),
   { type: 'string' },
 );
-const mediaType = headerValue(255).min(1).optional().describe('Manifest media type (detected)');
+// Read from the manifest's own mediaType when not given (the usual case): accepted, not advertised.
+const mediaType = advertiseAs(headerValue(255).min(1).optional().describe('Manifest media type'), null);
 
 export interface RegistryWriteOptions {
   /** Upload chunk size (blobs up to this go in one PUT). Default 8 MiB. */
@@ -87,6 +88,11 @@ function checkRange(range: string | undefined, bytes: Buffer | undefined): void 
     throw new ToolError('invalid_argument', `'content_range' ${range} covers ${end - start + 1} bytes but ${length} were given`);
 }
 
+/**
+ * The reference's chunked-upload protocol (start_upload, upload_chunk, complete_upload) and
+ * mount_blob stay callable by name but unlisted: push_blob does the whole job (mount from
+ * from_repo, one PUT or chunks), and a model never has to drive an upload session itself.
+ */
 export function registryWriteActions(options: RegistryWriteOptions = {}): Record<string, Action<AppContext>> {
   const chunkSize = options.chunkSize;
   return {
@@ -102,112 +108,124 @@ export function registryWriteActions(options: RegistryWriteOptions = {}): Record
         return reply(app, ref, rest, result);
       },
     }),
-    delete_blob: defineAction({
-      description: 'delete a blob',
-      destructive: true,
-      params: { repo, digest },
-      run: async (args, { app, signal }) => {
-        const client = app.registry;
-        const ref = client.parse(args.repo);
-        const out = await deleteBlob(client, ref, validateDigest(args.digest), { dryRun: args.dry_run === true, signal });
-        const { result, ...rest } = out;
-        return reply(app, ref, rest, result);
-      },
-    }),
-    start_upload: defineAction({
-      description: '→ upload location',
-      destructive: true,
-      params: { repo },
-      run: async (args, { app, signal }) => {
-        const client = app.registry;
-        const ref = client.parse(args.repo);
-        if (args.dry_run)
-          return reply(app, ref, { dry_run: true, request: `POST /v2/${ref.repository}/blobs/uploads/`, registry: ref.registry.host });
-        const { session, result } = await startUpload(client, ref, signal);
-        return reply(
-          app,
-          ref,
-          { location: session.location, upload_uuid: result.raw.get('docker-upload-uuid'), chunk_min_length: session.minChunk ?? null },
-          result,
-        );
-      },
-    }),
-    upload_chunk: defineAction({
-      description: 'send a chunk: next range',
-      destructive: true,
-      params: { repo, location, data_base64: dataBase64, data, chunk, content_range: contentRange },
-      run: async (args, { app, signal }) => {
-        const client = app.registry;
-        const ref = client.parse(args.repo);
-        const bytes = payloadOf(args);
-        if (!bytes || bytes.byteLength === 0)
-          throw new ToolError('invalid_argument', "upload_chunk needs non-empty 'data_base64' or 'data'");
-        checkRange(args.content_range, bytes);
-        const start = args.content_range ? Number(args.content_range.split('-')[0]) : 0;
-        const session = sessionAt(client, ref, args.location, start);
-        if (args.dry_run)
-          return reply(app, ref, {
-            dry_run: true,
-            request: `PATCH ${session.location}`,
-            bytes: bytes.byteLength,
-            content_range: args.content_range ?? null,
-          });
-        const result = await uploadChunk(client, session, bytes, { contentRange: args.content_range ?? false, signal });
-        return reply(app, ref, { location: session.location, range: result.raw.get('range'), bytes: bytes.byteLength }, result);
-      },
-    }),
-    complete_upload: defineAction({
-      description: 'finish an upload: blob digest',
-      destructive: true,
-      params: { repo, location, digest, data_base64: dataBase64, data, final_chunk: chunk, content_range: contentRange },
-      run: async (args, { app, signal }) => {
-        const client = app.registry;
-        const ref = client.parse(args.repo);
-        const wanted = validateDigest(args.digest);
-        const bytes = payloadOf(args);
-        checkRange(args.content_range, bytes);
-        const session = sessionAt(client, ref, args.location);
-        if (args.dry_run)
-          return reply(app, ref, { dry_run: true, request: `PUT ${session.location} digest=${wanted}`, bytes: bytes?.byteLength ?? 0 });
-        const result = await completeUpload(client, session, wanted, { body: bytes, contentRange: args.content_range, signal });
-        return reply(app, ref, { digest: wanted, location: result.raw.get('location') }, result);
-      },
-    }),
-    mount_blob: defineAction({
-      description: 'mount a blob from from_repo',
-      destructive: true,
-      params: { repo, digest, from_repo: fromRepo },
-      run: async (args, { app, signal }) => {
-        const client = app.registry;
-        const ref = client.parse(args.repo);
-        const from = client.parse(args.from_repo);
-        const wanted = validateDigest(args.digest);
-        if (from.registry.origin !== ref.registry.origin)
-          throw new ToolError('invalid_argument', `'from_repo' must be on ${ref.registry.host}; to copy across registries use copy`);
-        if (args.dry_run) {
-          const [source, target] = await Promise.all([client.headBlob(from, wanted, signal), client.headBlob(ref, wanted, signal)]);
-          return reply(app, ref, {
-            dry_run: true,
-            digest: wanted,
-            in_source: source.exists,
-            in_target: target.exists,
-            size: source.size ?? target.size ?? null,
-          });
-        }
-        const mount = await mountBlob(client, ref, wanted, from, signal);
-        const data = mount.mounted
-          ? { mounted: true, digest: wanted }
-          : {
-              mounted: false,
+    // Docker Hub refuses blob deletes, and a registry's garbage collection removes unreferenced
+    // blobs: callable by name, unlisted.
+    delete_blob: unlisted(
+      defineAction({
+        description: 'delete a blob',
+        destructive: true,
+        params: { repo, digest },
+        run: async (args, { app, signal }) => {
+          const client = app.registry;
+          const ref = client.parse(args.repo);
+          const out = await deleteBlob(client, ref, validateDigest(args.digest), { dryRun: args.dry_run === true, signal });
+          const { result, ...rest } = out;
+          return reply(app, ref, rest, result);
+        },
+      }),
+    ),
+    start_upload: unlisted(
+      defineAction({
+        description: '→ upload location',
+        destructive: true,
+        params: { repo },
+        run: async (args, { app, signal }) => {
+          const client = app.registry;
+          const ref = client.parse(args.repo);
+          if (args.dry_run)
+            return reply(app, ref, { dry_run: true, request: `POST /v2/${ref.repository}/blobs/uploads/`, registry: ref.registry.host });
+          const { session, result } = await startUpload(client, ref, signal);
+          return reply(
+            app,
+            ref,
+            { location: session.location, upload_uuid: result.raw.get('docker-upload-uuid'), chunk_min_length: session.minChunk ?? null },
+            result,
+          );
+        },
+      }),
+    ),
+    upload_chunk: unlisted(
+      defineAction({
+        description: 'send a chunk: next range',
+        destructive: true,
+        params: { repo, location, data_base64: dataBase64, data, chunk, content_range: contentRange },
+        run: async (args, { app, signal }) => {
+          const client = app.registry;
+          const ref = client.parse(args.repo);
+          const bytes = payloadOf(args);
+          if (!bytes || bytes.byteLength === 0)
+            throw new ToolError('invalid_argument', "upload_chunk needs non-empty 'data_base64' or 'data'");
+          checkRange(args.content_range, bytes);
+          const start = args.content_range ? Number(args.content_range.split('-')[0]) : 0;
+          const session = sessionAt(client, ref, args.location, start);
+          if (args.dry_run)
+            return reply(app, ref, {
+              dry_run: true,
+              request: `PATCH ${session.location}`,
+              bytes: bytes.byteLength,
+              content_range: args.content_range ?? null,
+            });
+          const result = await uploadChunk(client, session, bytes, { contentRange: args.content_range ?? false, signal });
+          return reply(app, ref, { location: session.location, range: result.raw.get('range'), bytes: bytes.byteLength }, result);
+        },
+      }),
+    ),
+    complete_upload: unlisted(
+      defineAction({
+        description: 'finish an upload: blob digest',
+        destructive: true,
+        params: { repo, location, digest, data_base64: dataBase64, data, final_chunk: chunk, content_range: contentRange },
+        run: async (args, { app, signal }) => {
+          const client = app.registry;
+          const ref = client.parse(args.repo);
+          const wanted = validateDigest(args.digest);
+          const bytes = payloadOf(args);
+          checkRange(args.content_range, bytes);
+          const session = sessionAt(client, ref, args.location);
+          if (args.dry_run)
+            return reply(app, ref, { dry_run: true, request: `PUT ${session.location} digest=${wanted}`, bytes: bytes?.byteLength ?? 0 });
+          const result = await completeUpload(client, session, wanted, { body: bytes, contentRange: args.content_range, signal });
+          return reply(app, ref, { digest: wanted, location: result.raw.get('location') }, result);
+        },
+      }),
+    ),
+    mount_blob: unlisted(
+      defineAction({
+        description: 'mount a blob from from_repo',
+        destructive: true,
+        params: { repo, digest, from_repo: fromRepo },
+        run: async (args, { app, signal }) => {
+          const client = app.registry;
+          const ref = client.parse(args.repo);
+          const from = client.parse(args.from_repo);
+          const wanted = validateDigest(args.digest);
+          if (from.registry.origin !== ref.registry.origin)
+            throw new ToolError('invalid_argument', `'from_repo' must be on ${ref.registry.host}; to copy across registries use copy`);
+          if (args.dry_run) {
+            const [source, target] = await Promise.all([client.headBlob(from, wanted, signal), client.headBlob(ref, wanted, signal)]);
+            return reply(app, ref, {
+              dry_run: true,
               digest: wanted,
-              location: mount.session?.location,
-              note: 'registry opened an upload session instead; push the bytes (push_blob, or upload_chunk/complete_upload at location)',
-            };
-        return reply(app, ref, data, mount.result);
-      },
-    }),
+              in_source: source.exists,
+              in_target: target.exists,
+              size: source.size ?? target.size ?? null,
+            });
+          }
+          const mount = await mountBlob(client, ref, wanted, from, signal);
+          const data = mount.mounted
+            ? { mounted: true, digest: wanted }
+            : {
+                mounted: false,
+                digest: wanted,
+                location: mount.session?.location,
+                note: 'registry opened an upload session instead; push the bytes (push_blob, or upload_chunk/complete_upload at location)',
+              };
+          return reply(app, ref, data, mount.result);
+        },
+      }),
+    ),
     put_manifest: defineAction({
-      description: 'push a manifest: digest',
+      description: 'push a manifest',
       destructive: true,
       params: { repo, reference: requiredReference, manifest, media_type: mediaType },
       run: async (args, { app, signal }) => {
@@ -237,7 +255,7 @@ export function registryWriteActions(options: RegistryWriteOptions = {}): Record
       },
     }),
     push_blob: defineAction({
-      description: 'push bytes as a blob: digest',
+      description: 'push bytes as a blob',
       destructive: true,
       params: { repo, data_base64: dataBase64, data, digest: optionalDigest, from_repo: fromRepo.optional() },
       run: async (args, { app, signal }) => {
@@ -258,14 +276,14 @@ export function registryWriteActions(options: RegistryWriteOptions = {}): Record
       },
     }),
     copy: defineAction({
-      description: 'image or index to target_repo (any host)',
+      description: 'image or index, any host',
       destructive: true,
       params: {
         repo,
         reference,
         target_repo: targetRepo,
         target_reference: targetReference.optional(),
-        referrers: z.boolean().optional().describe('Also copy SBOMs, signatures… referring to it'),
+        referrers: z.boolean().optional().describe('Also copy its SBOMs, signatures…'),
       },
       run: async (args, ctx) => {
         const { app, signal } = ctx;

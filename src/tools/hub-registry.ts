@@ -15,14 +15,17 @@ import { tagsPointingAt } from '../registry/delete.js';
 import { listPaged } from '../registry/paging.js';
 import { listReferrers } from '../registry/referrers.js';
 import { sortTags, tagFilter } from '../registry/tag-order.js';
-import { defineAction, type Action, type ToolSpec } from './framework.js';
+import { advertiseAs, defineAction, unlisted, type Action, type ToolSpec } from './framework.js';
 import { headerValue } from './header-value.js';
 import { registryWriteActions } from './hub-registry-write.js';
 import { imageInsightActions } from './hub-registry-attest.js';
 import { imageActions } from './hub-registry-image.js';
 import { digest, platform, reference, registryReply, repo } from './hub-registry-shared.js';
 
-const platformOffset = z.number().int().min(0).max(1_000_000).optional().describe('Index children to skip (from next)');
+// Paging arguments a model takes from a result's `next` (the tool description says so once) are
+// accepted under their reference names but not advertised: a model never has to make one up.
+const fromNext = <T extends z.ZodType>(schema: T): T => advertiseAs(schema, null);
+const platformOffset = fromNext(z.number().int().min(0).max(1_000_000).optional().describe('Index children to skip'));
 
 export const readActions: Record<string, Action<AppContext>> = {
   api_version: defineAction({
@@ -44,8 +47,9 @@ export const readActions: Record<string, Action<AppContext>> = {
     description: 'tags, paged to max_items',
     params: {
       repo,
-      n: z.number().int().min(1).max(10000).optional().describe('Tags per upstream page'),
-      last: z.string().max(200).optional().describe('Resume after (from next)'),
+      // Upstream page size: the server's default suits every list; kept for the reference's callers.
+      n: advertiseAs(z.number().int().min(1).max(10000).optional().describe('Tags per upstream page'), null),
+      last: fromNext(z.string().max(200).optional().describe('Resume after this tag')),
       sort: z.enum(['semver', 'name']).optional().describe('semver (newest first) or name'),
       filter: z.string().max(200).optional().describe('Substring or glob'),
       max_items: z.number().int().min(1).max(10000).optional().describe('Item cap (default 1000)'),
@@ -70,8 +74,9 @@ export const readActions: Record<string, Action<AppContext>> = {
     },
   }),
   get_manifest: defineAction({
-    description: 'manifest (platform picks from an index)',
-    params: { repo, reference, platform, accept: headerValue(500).optional().describe('Accept header media types') },
+    description: 'manifest (platform: pick from index)',
+    // `accept` narrows the media types asked for; every manifest type is asked for without it.
+    params: { repo, reference, platform, accept: advertiseAs(headerValue(500).optional().describe('Accept header media types'), null) },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo, args.reference);
       const top = await app.registry.getManifest(ref, manifestReference(ref), signal, args.accept ?? undefined);
@@ -107,21 +112,24 @@ export const readActions: Record<string, Action<AppContext>> = {
       );
     },
   }),
-  resolve_digest: defineAction({
-    description: 'tag → digest (no pull counted)',
-    params: { repo, reference },
-    run: async (args, { app, signal }) => {
-      const ref = app.registry.parse(args.repo, args.reference);
-      const wanted = manifestReference(ref);
-      const head = await app.registry.headManifest(ref, wanted, signal);
-      return registryReply(
-        app,
-        ref.registry,
-        { reference: wanted, digest: head.digest ?? null, media_type: head.mediaType ?? null, exists: head.exists },
-        { status: head.status },
-      );
-    },
-  }),
+  // check_manifest answers with the same digest: callable, unlisted.
+  resolve_digest: unlisted(
+    defineAction({
+      description: 'tag → digest (no pull counted)',
+      params: { repo, reference },
+      run: async (args, { app, signal }) => {
+        const ref = app.registry.parse(args.repo, args.reference);
+        const wanted = manifestReference(ref);
+        const head = await app.registry.headManifest(ref, wanted, signal);
+        return registryReply(
+          app,
+          ref.registry,
+          { reference: wanted, digest: head.digest ?? null, media_type: head.mediaType ?? null, exists: head.exists },
+          { status: head.status },
+        );
+      },
+    }),
+  ),
   list_platforms: defineAction({
     description: 'platforms; attestations apart',
     params: { repo, reference, platform_offset: platformOffset },
@@ -250,7 +258,7 @@ export const readActions: Record<string, Action<AppContext>> = {
     },
   }),
   tags_of: defineAction({
-    description: 'tags on the digest a tag or digest names',
+    description: 'all tags on its digest',
     params: { repo, reference },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo, args.reference);
@@ -261,7 +269,7 @@ export const readActions: Record<string, Action<AppContext>> = {
     },
   }),
   list_referrers: defineAction({
-    description: 'SBOMs, signatures… of a digest',
+    description: 'SBOMs, signatures… of it',
     params: { repo, digest, artifact_type: z.string().max(255).optional().describe('Only this artifactType') },
     run: async (args, { app, signal }) => {
       const ref = app.registry.parse(args.repo);
@@ -274,7 +282,7 @@ export const readActions: Record<string, Action<AppContext>> = {
     description: '_catalog (not Docker Hub)',
     params: {
       registry: z.string().max(255).optional().describe('host[:port]; default DOCKER_REGISTRY_URL'),
-      last: z.string().max(255).optional().describe('Resume after (from next)'),
+      last: fromNext(z.string().max(255).optional().describe('Resume after this repository')),
       max_items: z.number().int().min(1).max(10000).optional().describe('Item cap (default 1000)'),
     },
     run: async (args, { app, signal }) => {
@@ -327,8 +335,8 @@ function schema1Config(image: Manifest): Record<string, unknown> {
 export function createHubRegistryTool(extra: Record<string, Action<AppContext>> = registryWriteActions()): ToolSpec<AppContext> {
   return {
     name: 'hub_registry',
-    title: 'Container registry (OCI / Docker v2)',
-    description: 'Docker Hub or any OCI registry: tags, manifests, platforms, configs, blobs, referrers, push, copy.',
+    title: 'Container registry',
+    description: "Docker Hub or any OCI registry; a truncated result's next is the next page's arguments.",
     openWorld: true,
     actions: { ...readActions, ...imageActions, ...imageInsightActions, ...extra },
   };

@@ -4,7 +4,7 @@ import { envelope, type Envelope } from '../http/envelope.js';
 import { ToolError } from '../http/errors.js';
 import { pruneParams, pruneTags } from '../hub/prune.js';
 import { repoRoutes } from '../hub/routes/repos.js';
-import { defineAction, type ToolSpec } from './framework.js';
+import { defineAction, unlisted, type Action, type ToolSpec } from './framework.js';
 import { routeActions, type Runner } from './hub-shared/route-actions.js';
 
 const verifyImmutableTags: Runner<typeof repoRoutes.verify_immutable_tags> = async (args, { app, signal }) => {
@@ -65,19 +65,33 @@ export function createHubReposTool(): ToolSpec<AppContext> {
     title: 'Hub repos',
     description: 'Repos and tags.',
     openWorld: true,
-    actions: {
-      ...routeActions('hub_repos', repoRoutes, { verify_immutable_tags: verifyImmutableTags, list_namespaces: listNamespaces }),
-      prune_tags: defineAction<typeof pruneParams, AppContext>({
-        description: 'dry run unless dry_run:false',
-        params: pruneParams,
-        destructive: true,
-        previewByDefault: true,
-        run: (args, ctx) =>
-          pruneTags(ctx.app.hubClient, args, {
-            signal: ctx.signal,
-            progress: (done, total, message) => ctx.progress(done, total, message),
-          }),
-      }),
-    },
+    actions: reposActions(),
   };
 }
+
+function reposActions(): Record<string, Action<AppContext>> {
+  const routes = routeActions(
+    'hub_repos',
+    repoRoutes,
+    { verify_immutable_tags: verifyImmutableTags, list_namespaces: listNamespaces },
+    // Docker Hub repositories live on docker.io, the default; the reference's callers may still say so.
+    { create: ['registry'] },
+  );
+  const out: Record<string, Action<AppContext>> = { ...routes, prune_tags: pruneTagsAction };
+  // The reference's existence checks stay callable, unlisted: get, list_tags and get_tag answer
+  // the same question (a missing one is not_found).
+  for (const name of ['check', 'check_tags', 'check_tag']) out[name] = unlisted(out[name]!);
+  return out;
+}
+
+const pruneTagsAction: Action<AppContext> = defineAction<typeof pruneParams, AppContext>({
+  description: 'dry run unless dry_run:false',
+  params: pruneParams,
+  destructive: true,
+  previewByDefault: true,
+  run: (args, ctx) =>
+    pruneTags(ctx.app.hubClient, args, {
+      signal: ctx.signal,
+      progress: (done, total, message) => ctx.progress(done, total, message),
+    }),
+});

@@ -11,5 +11,7 @@ export function createHubScimTool(): ToolSpec<AppContext> {
     description: 'SCIM users; needs DOCKERHUB_SCIM_TOKEN.',
     openWorld: true,
     actions: routeActions('hub_scim', scimRoutes),
+    // Every SCIM call authenticates with the organization's SCIM token and nothing else.
+    unavailable: (config) => (config.scimToken?.trim() ? undefined : 'DOCKERHUB_SCIM_TOKEN is not set'),
   };
 }

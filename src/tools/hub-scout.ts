@@ -7,7 +7,7 @@ import type { AppContext } from '../context.js';
 import { compare } from '../scout/compare.js';
 import { cves, policyEvaluation, recommendations, sbom, summary } from '../scout/image-ops.js';
 import { affectedImages, cve, policies, status } from '../scout/org-ops.js';
-import { defineAction, type Action, type ToolSpec } from './framework.js';
+import { defineAction, unlisted, type Action, type ToolSpec } from './framework.js';
 
 // Bounds are checked on call but kept out of the advertised schema: tools/list is paid for in
 // every model context, and hub_scout's share of it is kept under 2 KB.
@@ -42,7 +42,7 @@ export function createHubScoutTool(): ToolSpec<AppContext> {
   return {
     name: 'hub_scout',
     title: 'Docker Scout',
-    description: 'Docker Scout: CVEs, SBOMs, base-image advice, policies; private images need a PAT login.',
+    description: 'Private images need a PAT login.',
     openWorld: true,
     actions: {
       summary: defineAction({
@@ -51,7 +51,8 @@ export function createHubScoutTool(): ToolSpec<AppContext> {
         run: (args, { app, signal }) => summary(app, args, signal),
       }),
       cves: cvesAction('vulns by severity, CVSS'),
-      vulnerabilities: cvesAction('= cves'),
+      // The reference's name for cves: callable, unlisted.
+      vulnerabilities: unlisted(cvesAction('same as cves')),
       sbom: defineAction({
         description: 'packages, licenses, layers',
         params: {

@@ -97,6 +97,8 @@ describe('egress attacks through the built server (HTTP transport)', () => {
       DOCKER_SCOUT_URL: hostile.url,
       DOCKER_HUB_USER: USER,
       DOCKER_HUB_TOKEN: HUB_TOKEN,
+      // hub_scim is listed (and callable) only with its token.
+      DOCKERHUB_SCIM_TOKEN: 'egress-scim-secret-0001',
       MCP_AUTH_TOKEN: MCP_TOKEN,
       DOCKERHUB_TIMEOUT: '3',
       LOG_LEVEL: 'debug',

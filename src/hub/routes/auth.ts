@@ -31,7 +31,7 @@ const deactivates = (args: AnyArgs): string | undefined =>
 
 export const authRoutes = {
   create_token: route({
-    description: 'check credentials: JWT claims, expiry',
+    description: 'check credentials: claims, expiry',
     method: 'POST',
     path: '/v2/auth/token',
     params: {

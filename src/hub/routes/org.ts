@@ -36,7 +36,7 @@ export const orgRoutes = {
     scope: 'organization owner',
   }),
   bulk_invite: route({
-    description: 'invite people: per-invitee result',
+    description: 'invite people',
     method: 'POST',
     path: '/v2/invites/bulk',
     params: {
@@ -59,13 +59,13 @@ export const orgRoutes = {
     write: true,
   }),
   update_settings: route({
-    description: 'set image-access restrictions',
+    description: 'image-access rules',
     method: 'PUT',
     path: '/v2/orgs/{org}/settings',
     params: {
       org,
       restricted_images_enabled: z.boolean().describe('Restrict images members pull'),
-      allow_official_images: z.boolean().optional().describe('Allow Docker Official Images (true)'),
+      allow_official_images: z.boolean().optional().describe('Allow Official Images (true)'),
       allow_verified_publishers: z.boolean().optional().describe('Allow Verified Publishers (true)'),
     },
     body: {
@@ -107,7 +107,7 @@ export const orgRoutes = {
     plan: 'Team or Business',
   }),
   update_member: route({
-    description: 'change a member role',
+    description: 'change a role',
     method: 'PUT',
     path: '/v2/orgs/{org}/members/{username}',
     params: { org, username, role },
@@ -121,7 +121,7 @@ export const orgRoutes = {
     scope: 'organization owner',
   }),
   remove_member: route({
-    description: 'remove from the org',
+    description: 'remove a member',
     method: 'DELETE',
     path: '/v2/orgs/{org}/members/{username}',
     params: { org, username },
@@ -143,7 +143,7 @@ export const orgRoutes = {
     destructive: true,
   }),
   resend_invite: route({
-    description: 'resend an invite email',
+    description: 'resend the email',
     method: 'PATCH',
     path: '/v2/invites/{invite_id}/resend',
     params: { invite_id: inviteId },

@@ -166,7 +166,7 @@ export const repoRoutes = {
     scope: 'repo:admin',
   }),
   search: route({
-    description: 'public repos matching query',
+    description: 'public repos',
     method: 'GET',
     path: '/api/search/v4',
     params: {
@@ -188,7 +188,7 @@ export const repoRoutes = {
     offSpec: 'docker/hub-mcp (search v4)',
   }),
   list_namespaces: route({
-    description: 'your user and org namespaces',
+    description: 'your namespaces',
     method: 'GET',
     path: '/v2/user/orgs',
     params: { ...pageParams },

@@ -70,7 +70,7 @@ export const teamRoutes = {
     paging: { mode: 'next', items: 'results' },
   }),
   add_member: route({
-    description: 'add to the team',
+    description: 'add a member',
     method: 'POST',
     path: `${groupPath}/members`,
     params: { org, group_name: groupName, member: text('Docker ID or email', 255) },
@@ -79,7 +79,7 @@ export const teamRoutes = {
     scope: 'organization owner',
   }),
   remove_member: route({
-    description: 'remove from the team',
+    description: 'remove a member',
     method: 'DELETE',
     path: `${groupPath}/members/{username}`,
     params: { org, group_name: groupName, username: segment('Docker ID (username)') },

@@ -15,7 +15,7 @@ describe('validation happens before any request', () => {
     ['hub_repos', { action: 'get', namespace: 'acme/../x', repository: 'web' }, /namespace.*single path segment/],
     ['hub_repos', { action: 'get', namespace: '..', repository: 'web' }, /namespace/],
     ['hub_repos', { action: 'list', namespace: 'acme', page_size: 101 }, /page_size.*1\.\.100/],
-    ['hub_repos', { action: 'list', namespace: 'acme', page: 0 }, /page/],
+    ['hub_repos', { action: 'list', namespace: 'acme', page: -1 }, /page/],
     ['hub_repos', { action: 'list', namespace: 'acme', ordering: 'stars' }, /ordering.*one of/],
     ['hub_repos', { action: 'list_tags', namespace: 'acme', repository: 'web', ordering: 'pull_count' }, /ordering/],
     ['hub_repos', { action: 'create', namespace: 'acme', name: 'Bad Name' }, /name/],
@@ -146,13 +146,14 @@ describe('paging', () => {
     expect(hub.seen[0]!.headers.get('authorization')).toBeNull();
   });
 
-  it('all_pages follows next to the end', async () => {
+  // page: 0 is what tools/list advertises for every page; all_pages: true is the reference's name.
+  it.each([{ all_pages: true }, { page: 0 }])('%o follows next to the end', async (every) => {
     hub.server.use(
       http.get(`${HUB}/v2/namespaces/acme/repositories`, ({ request }) =>
         HttpResponse.json(page(Number(new URL(request.url).searchParams.get('page') ?? 1), 100, 250)),
       ),
     );
-    const result = await call(hubApp({}), 'hub_repos', { action: 'list', namespace: 'acme', all_pages: true });
+    const result = await call(hubApp({}), 'hub_repos', { action: 'list', namespace: 'acme', ...every });
     const data = sc(result).data as { results: unknown[]; next: unknown; count: number };
     expect(data.results).toHaveLength(250);
     expect(data.next).toBeNull();

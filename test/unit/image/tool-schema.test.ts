@@ -10,7 +10,9 @@ describe('hub_registry schema with the image actions', () => {
   it('lists the four actions, reads, with their required parameters', () => {
     const action = props.action!;
     expect(action.enum).toEqual(expect.arrayContaining(['layers', 'files', 'read_file', 'packages']));
-    expect(action.description).toContain('read_file(repo, path)');
+    // repo, which nearly every action requires, is marked required once, on the parameter.
+    expect(action.description).toContain('read_file(path)');
+    expect(props.repo!.description).toMatch(/; required$/);
     expect(tool.annotations.readOnlyHint).toBe(true);
   });
 

@@ -17,6 +17,8 @@ const CONFIGURATIONS: Record<string, Record<string, string>> = {
   default: {},
   'read-only': { DOCKERHUB_READ_ONLY: 'true' },
   destructive: { DOCKERHUB_ALLOW_DESTRUCTIVE: 'true' },
+  // hub_scim is listed only with its SCIM token: everything at once.
+  scim: { DOCKERHUB_ALLOW_DESTRUCTIVE: 'true', DOCKERHUB_SCIM_TOKEN: 'scim-test-token' },
 };
 
 /** Every subschema of the input schema (the root included), with its path. */

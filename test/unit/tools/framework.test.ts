@@ -7,7 +7,8 @@ import { ToolError } from '../../../src/http/errors.js';
 import { RateLimitStore } from '../../../src/http/rate-limit.js';
 import { silentLogger } from '../../../src/log.js';
 import { DEFAULT_CAPS } from '../../../src/tools/caps.js';
-import { callTool, defineAction, describeTool, exposure, type CallResult, type ToolSpec } from '../../../src/tools/framework.js';
+import { callTool, defineAction, describeTool, exposure, unlisted, type CallResult, type ToolSpec } from '../../../src/tools/framework.js';
+import { hintsOf } from '../../helpers/hints.js';
 import { toolCtx } from '../../helpers/unit/app.js';
 import { useMsw } from '../../helpers/unit/msw.js';
 
@@ -128,12 +129,29 @@ describe('describeTool', () => {
     expect(properties.visibility!.enum).toEqual(['public', 'private']);
   });
 
-  it('the action description lists each action with its required parameters', () => {
-    const description = (describeTool(fakeTool().spec, OPEN)!.inputSchema.properties.action as { description: string }).description;
+  it('the action description lists each action with its required parameters; a main parameter is marked required once', () => {
+    const properties = describeTool(fakeTool().spec, OPEN)!.inputSchema.properties as Record<string, { description: string }>;
+    const description = properties.action!.description;
     expect(description).toContain('list(namespace): list repositories');
-    expect(description).toContain('get(name): show one repository');
-    expect(description).toContain('update(name, description)');
-    expect(description).toContain('delete(name)');
+    // `name`: taken by 3 of the 4 actions and required by each, so said once, on the parameter.
+    expect(description).toContain('get: show one repository');
+    expect(description).toContain('update(description)');
+    expect(description).toContain('delete: ');
+    expect(properties.name!.description).toMatch(/; required$/);
+    // `namespace`: one action takes it; it stays in that line, unmarked.
+    expect(properties.namespace!.description).not.toContain('required');
+  });
+
+  it('an unlisted action is callable by name but not offered', async () => {
+    const { spec, handlers } = fakeTool();
+    const withAlias: ToolSpec<FakeApp> = { ...spec, actions: { ...spec.actions, show: unlisted(spec.actions.get!) } };
+    const action = describeTool(withAlias, OPEN)!.inputSchema.properties.action as { enum: string[]; description: string };
+    expect(action.enum).not.toContain('show');
+    expect(action.description).not.toContain('show:');
+    expect(exposure(withAlias, OPEN).unlisted).toEqual(['show']);
+    const result = await call(withAlias, { action: 'show', name: 'app' });
+    expect(result.isError).toBeFalsy();
+    expect(handlers.get).toHaveBeenCalledWith({ name: 'app' });
   });
 
   it('with the gate closed, destructive actions are not offered: not in the enum, the action list or the description', () => {
@@ -163,21 +181,30 @@ describe('describeTool', () => {
   });
 
   it('exposure sorts actions into exposed, gated and hidden', () => {
-    expect(exposure(fakeTool().spec, CLOSED)).toEqual({ exposed: ['list', 'get', 'update'], gated: ['delete'], readOnlyHidden: [] });
-    expect(exposure(fakeTool().spec, READ_ONLY)).toEqual({ exposed: ['list', 'get'], gated: [], readOnlyHidden: ['update', 'delete'] });
+    expect(exposure(fakeTool().spec, CLOSED)).toEqual({
+      exposed: ['list', 'get', 'update'],
+      unlisted: [],
+      gated: ['delete'],
+      readOnlyHidden: [],
+    });
+    expect(exposure(fakeTool().spec, READ_ONLY)).toEqual({
+      exposed: ['list', 'get'],
+      unlisted: [],
+      gated: [],
+      readOnlyHidden: ['update', 'delete'],
+    });
   });
 });
 
 describe('annotations follow the configuration', () => {
   const annotationsOf = (spec: ToolSpec<FakeApp>, config: { readOnly: boolean; allowDestructive: boolean }) =>
-    describeTool(spec, config)!.annotations;
+    hintsOf(describeTool(spec, config)!.annotations);
 
-  it('every tool has a title and all four hints', () => {
-    for (const config of [CLOSED, OPEN, READ_ONLY]) {
-      const annotations = annotationsOf(fakeTool().spec, config);
-      for (const hint of ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const)
-        expect(typeof annotations[hint]).toBe('boolean');
-    }
+  it('every tool has a title; hints are said only where they differ from the MCP defaults, destructiveHint: false always', () => {
+    expect(describeTool(fakeTool().spec, CLOSED)!.annotations).toEqual({ destructiveHint: false });
+    expect(describeTool(fakeTool().spec, OPEN)!.annotations).toEqual({});
+    expect(describeTool(fakeTool().spec, READ_ONLY)!.annotations).toEqual({ readOnlyHint: true, destructiveHint: false });
+    expect(describeTool(readsOnlyTool(), OPEN)!.annotations).toEqual({ readOnlyHint: true, destructiveHint: false, openWorldHint: false });
     expect(describeTool(fakeTool().spec, CLOSED)!.title).toBe('Repositories');
   });
 
@@ -437,12 +464,12 @@ describe('an action destructive only with some arguments', () => {
     const closed = describeTool(toggleTool().spec, CLOSED)!;
     const action = closed.inputSchema.properties.action as { enum: string[]; description: string };
     expect(action.enum).toEqual(['show', 'edit']);
-    expect(action.description).toContain('edit(name): edit; active:false needs the destructive gate');
+    expect(action.description).toContain('edit: edit; active:false needs the destructive gate');
     expect(closed.inputSchema.properties).toHaveProperty('dry_run');
-    expect(closed.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false });
+    expect(hintsOf(closed.annotations)).toMatchObject({ readOnlyHint: false, destructiveHint: false });
     const open = describeTool(toggleTool().spec, OPEN)!;
     expect((open.inputSchema.properties.action as { description: string }).description).not.toContain('needs the destructive gate');
-    expect(open.annotations.destructiveHint).toBe(true);
+    expect(hintsOf(open.annotations).destructiveHint).toBe(true);
     expect(describeTool(toggleTool().spec, READ_ONLY)!.inputSchema.properties.action).toMatchObject({ enum: ['show'] });
   });
 

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { allTools } from '../../../src/tools/catalog.js';
 import { describeTool } from '../../../src/tools/framework.js';
+import { hintsOf } from '../../helpers/hints.js';
 import { AUTHED, call, hubApp, hubConfig, PAT, sc, SCIM_TOKEN, useHub } from '../../helpers/unit/hub-harness.js';
 
 const CLOSED = { DOCKER_HUB_USER: 'octo', DOCKER_HUB_TOKEN: PAT, DOCKERHUB_SCIM_TOKEN: SCIM_TOKEN };
@@ -348,7 +349,7 @@ describe('what the model sees', () => {
   it('with the gate open the note is gone and the tool is marked destructive', () => {
     const description = (definition('hub_auth', OPEN).inputSchema.properties.action as { description: string }).description;
     expect(description).not.toContain('needs the destructive gate');
-    expect(definition('hub_scim', OPEN).annotations.destructiveHint).toBe(true);
+    expect(hintsOf(definition('hub_scim', OPEN).annotations).destructiveHint).toBe(true);
   });
 
   it('read-only mode removes them', () => {

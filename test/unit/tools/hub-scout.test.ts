@@ -4,6 +4,7 @@ import { HttpResponse } from 'msw';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { describeTool } from '../../../src/tools/framework.js';
 import { createHubScoutTool } from '../../../src/tools/hub-scout.js';
+import { hintsOf } from '../../helpers/hints.js';
 import { useMsw } from '../../helpers/unit/msw.js';
 import {
   AMD64,
@@ -46,11 +47,10 @@ describe('hub_scout shape', () => {
   it('is read-only, with every action exposed in read-only mode, and stays under 2.2 KB in tools/list (outputSchema included)', () => {
     const tool = createHubScoutTool();
     const listed = describeTool(tool, { readOnly: true, allowDestructive: false })!;
-    expect(listed.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true });
+    expect(hintsOf(listed.annotations)).toMatchObject({ readOnlyHint: true, destructiveHint: false, openWorldHint: true });
     const actions = [
       'summary',
       'cves',
-      'vulnerabilities',
       'sbom',
       'compare',
       'policies',

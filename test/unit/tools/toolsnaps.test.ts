@@ -14,16 +14,20 @@ import { testConfig } from '../../helpers/unit/app.js';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../__toolsnaps__');
 const UPDATE = process.env.UPDATE_TOOLSNAPS === '1';
 /**
- * Bytes of the whole tools/list `tools` array (outputSchema included), per configuration: what
- * the server serves today, so any growth is a reviewed change. Issue 13's goals are 14,336
- * (default) and 16,384 (destructive enabled); bench/server.bench.test.ts reports the distance.
+ * Bytes of the whole tools/list `tools` array (outputSchema included), per configuration: issue
+ * 13's goals, 14,336 by default and 16,384 with destructive actions enabled (read-only is held to
+ * the default's). `scim` (destructive enabled and a SCIM token, so hub_scim is listed too) is held
+ * to what it serves today, so any growth is a reviewed change; bench/server.bench.test.ts reports
+ * the distance to Docker's hub-mcp.
  */
-const BUDGET_BYTES: Record<string, number> = { default: 19_200, 'read-only': 15_700, destructive: 22_400 };
+const BUDGET_BYTES: Record<string, number> = { default: 14_336, 'read-only': 14_336, destructive: 16_384, scim: 18_400 };
 
 const CONFIGURATIONS: Record<string, Record<string, string>> = {
   default: {},
   'read-only': { DOCKERHUB_READ_ONLY: 'true' },
   destructive: { DOCKERHUB_ALLOW_DESTRUCTIVE: 'true' },
+  // hub_scim is listed only with its SCIM token: everything at once.
+  scim: { DOCKERHUB_ALLOW_DESTRUCTIVE: 'true', DOCKERHUB_SCIM_TOKEN: 'scim-test-token' },
 };
 
 for (const [name, env] of Object.entries(CONFIGURATIONS)) {
