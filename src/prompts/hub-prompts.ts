@@ -121,7 +121,7 @@ export const explainRateLimit: PromptSpec = {
       ],
       [
         'Then explain in plain words: the limit and its window (a header like `100;w=21600` means 100 pulls per 21,600 seconds), how many remain and when the window resets,',
-        'and who the pulls are counted against. Say what would help, in order: logging in (DOCKER_HUB_USER and DOCKER_HUB_TOKEN), checking with HEAD (check_manifest, resolve_digest) instead of pulling,',
+        'and who the pulls are counted against. Say what would help, in order: logging in (DOCKER_HUB_USER and DOCKER_HUB_TOKEN), checking with HEAD (check_manifest) instead of pulling,',
         'a pull-through mirror, a paid plan. If no limit headers were seen yet, say so rather than guessing numbers.',
       ].join(' '),
     );

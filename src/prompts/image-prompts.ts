@@ -88,12 +88,12 @@ export const pinDigests: PromptSpec = {
       complete: 'image',
     },
   ],
-  needs: { tool: 'hub_registry', action: 'resolve_digest' },
+  needs: { tool: 'hub_registry', action: 'check_manifest' },
   render(args) {
     const refs = args.images!.split(',');
     return workflow(
       `Pin these image references to digests. For each, make the call shown (a HEAD request: Docker Hub does not count it as a pull):`,
-      refs.map((ref) => call('hub_registry', { action: 'resolve_digest', repo: ref }, `the digest \`${ref}\` points at now.`)),
+      refs.map((ref) => call('hub_registry', { action: 'check_manifest', repo: ref }, `the digest \`${ref}\` points at now.`)),
       [
         'Then answer with a table: reference → pinned reference, written name:tag@digest (the tag stays for readers; the digest decides what is pulled).',
         "Pin the digest the call returns even for a multi-platform image: it is the index digest, which keeps every platform working (never one platform's digest).",
@@ -151,7 +151,7 @@ export const mirrorImage: PromptSpec = {
           ? `Show me the plan and wait for my explicit yes. Only then ${call('hub_registry', copy, 'the copy itself.')}`
           : 'Copying is disabled on this server (an operator enables it with DOCKERHUB_ALLOW_DESTRUCTIVE=true): stop after showing the plan.',
         allowed &&
-          call('hub_registry', { action: 'resolve_digest', repo: args.target }, "check: the target's digest must equal the source's."),
+          call('hub_registry', { action: 'check_manifest', repo: args.target }, "check: the target's digest must equal the source's."),
       ],
       'Report what was copied (or would be), and any failure with its error type and hint.',
     );

@@ -150,7 +150,7 @@ describe('what the prompts say', () => {
     expect(plain).toContain('CVE data is not available');
   });
 
-  it('pin_digests: one resolve_digest per reference, in the order given', () => {
+  it('pin_digests: one check_manifest per reference, in the order given', () => {
     const { config, can } = setup({});
     const calls = callsIn(render('pin_digests', FULL.pin_digests!, config, can));
     expect(calls.map((c) => c.args.repo)).toEqual(['nginx:1.27', 'ghcr.io/acme/app:v2', 'redis']);
@@ -164,7 +164,7 @@ describe('what the prompts say', () => {
       { action: 'inspect', repo: 'nginx:1.27' },
       { ...copy, dry_run: true },
       copy,
-      { action: 'resolve_digest', repo: 'registry.example.com/mirror/nginx:1.27' },
+      { action: 'check_manifest', repo: 'registry.example.com/mirror/nginx:1.27' },
     ]);
   });
 
