@@ -64,8 +64,11 @@ describe.skipIf(skip)('replicas behind HAProxy', () => {
     // Any replica answers: the two survivors each took part of the load.
     expect(rows[0]!.total).toBeGreaterThan(0);
     expect(rows[2]!.total).toBeGreaterThan(0);
-    // HAProxy never handed a client a failed or cut response.
-    expect(backend.responseErrors).toBe(0);
+    // A response the victim cut while closing (HAProxy's `eresp`) was retried elsewhere, never
+    // handed to a client: every cut response is matched by a retry or redispatch, and the clients
+    // saw no error above. (Counting eresp alone would fail on a keep-alive connection the victim
+    // closed under a request, which `retry-on empty-response` exists to absorb.)
+    expect(backend.responseErrors).toBeLessThanOrEqual(backend.retries + backend.redispatches);
     expect(backend.serverAborts).toBe(0);
   });
 
