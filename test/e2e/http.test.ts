@@ -6,6 +6,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlowRegistry, type SlowRegistry } from '../helpers/slow-registry.js';
 import { startHttpServer, type RunningServer } from '../helpers/spawn-server.js';
+import { INIT, MCP_HEADERS } from '../helpers/raw-mcp.js';
 
 const TOKEN = 'e2e-http-token-5b1d0c2e9a';
 
@@ -28,14 +29,6 @@ function raw(url: string, options: { method?: string; headers?: Record<string, s
     req.end();
   });
 }
-
-const INIT = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-});
-const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 async function connect(url: string, token?: string): Promise<Client> {
   const transport = new StreamableHTTPClientTransport(new URL(url), {

@@ -4,13 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTROSPECTION_CLIENT, startOidcProvider, type OidcProvider } from '../helpers/oidc/provider.js';
 import { startHttpServer, type RunningServer } from '../helpers/spawn-server.js';
-
-const INIT = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-});
+import { INIT } from '../helpers/raw-mcp.js';
 
 describe('HTTP e2e: opaque tokens through introspection', () => {
   let idp: OidcProvider;

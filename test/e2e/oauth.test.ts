@@ -12,16 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeHub, type FakeHub } from '../helpers/fake-hub.js';
 import { MACHINE_CLIENTS, SCOPES, startOidcProvider, type OidcProvider } from '../helpers/oidc/provider.js';
 import { runToExit, startHttpServer, type RunningServer } from '../helpers/spawn-server.js';
+import { INIT, MCP_HEADERS } from '../helpers/raw-mcp.js';
 
 const HUB_SECRET = 'dckr_pat_oauthE2eCanary0123';
 const STATIC_TOKEN = 'oauth-e2e-static-token-4c1d';
-const INIT = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-});
-const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 interface ErrorBody {
   error: { type: string; message: string };

@@ -7,16 +7,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSlowRegistry, MANIFEST_DIGEST, type SlowRegistry } from '../helpers/slow-registry.js';
 import { exitOf, startHttpServer, type RunningServer } from '../helpers/spawn-server.js';
+import { INIT, MCP_HEADERS } from '../helpers/raw-mcp.js';
 
 const HOLD_MS = 1_500;
-
-const INIT = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-});
-const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 async function connect(url: string): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
   const client = new Client({ name: 'shutdown-e2e', version: '1.0.0' });

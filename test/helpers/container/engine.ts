@@ -5,10 +5,10 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+export { freePort } from '../free-port.js';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const BASE_IMAGE = 'docker.io/library/node:24-bookworm-slim';
@@ -178,18 +178,6 @@ export async function detectEngine(): Promise<Engine | { reason: string }> {
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
-
-export function freePort(): Promise<number> {
-  return new Promise((resolvePromise, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePromise(port));
-    });
-  });
-}
 
 export async function waitForHealthz(url: string, timeoutMs: number): Promise<Response> {
   const deadline = Date.now() + timeoutMs;

@@ -3,11 +3,11 @@
 // loopback ports. The stats page in CSV gives per-replica counters.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exitOf } from '../spawn-server.js';
+import { freePort } from '../free-port.js';
 
 export const HAPROXY_CONFIG = fileURLToPath(new URL('../../../deploy/haproxy/haproxy.cfg', import.meta.url));
 const STATS_CONFIG = fileURLToPath(new URL('./stats.cfg', import.meta.url));
@@ -27,18 +27,6 @@ export function haproxyBinary(): string | null {
     }
   }
   return null;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** One server row of the stats CSV (the columns these tests read). */

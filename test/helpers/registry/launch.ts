@@ -8,11 +8,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { htpasswdFile } from './bcrypt.js';
 import { startTokenService, type TokenServiceHandle, type TokenServiceOptions, type TokenUser } from './token-service.js';
+import { freePort } from '../free-port.js';
 
 export type RegistryAuth = 'none' | 'token' | 'htpasswd';
 
@@ -79,18 +79,6 @@ export function registryAvailable(): boolean {
 
 export const REGISTRY_MISSING =
   'docker-registry is not installed: apt-get install docker-registry (Debian package of the CNCF distribution registry)';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function configYaml(o: { port: number; dataDir: string; deleteEnabled: boolean; auth: string; id: string; schema1: boolean }): string {
   const compatibility = o.schema1 ? 'compatibility:\n  schema1:\n    enabled: true\n' : '';
