@@ -58,6 +58,37 @@ const prebuiltDefinitions = {
   },
 };
 
+// The SDK's Server builds an Ajv instance (with ajv-formats) in its constructor, for one use:
+// checking an elicitation answer against the schema asked for. Loading and setting up Ajv was a
+// tenth of start-up; this stands a lazy class in for the SDK's AjvJsonSchemaValidator that
+// builds the SDK's own validator on the first getValidator() call. esbuild turns the require()
+// of the bundled module into a call that evaluates Ajv only then.
+let lazyAjvUsed = false;
+const lazyAjvValidator = {
+  name: 'lazy-ajv-validator',
+  setup(b) {
+    b.onResolve({ filter: /[\\/]validation[\\/]ajv-provider\.js$/ }, async (args) => {
+      if (args.pluginData === 'real' || !/[\\/]@modelcontextprotocol[\\/]sdk[\\/].*[\\/]server[\\/]index\.js$/.test(args.importer))
+        return undefined;
+      const real = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: 'real' });
+      lazyAjvUsed = true;
+      return { path: 'ajv-provider', namespace: 'lazy-ajv', pluginData: real.path };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-ajv' }, (args) => ({
+      contents: `export class AjvJsonSchemaValidator {
+  #real;
+  getValidator(schema) {
+    this.#real ??= new (require(${JSON.stringify(args.pluginData)}).AjvJsonSchemaValidator)();
+    return this.#real.getValidator(schema);
+  }
+}
+`,
+      resolveDir: root,
+      loader: 'js',
+    }));
+  },
+};
+
 // `import('undici')` of the CommonJS undici gets named exports (Agent, request, …) from Node; a
 // split chunk holding a CommonJS module only has a default export. This plugin puts an ES module in
 // front of undici that re-exports every name undici's module.exports has, as Node would.
@@ -95,7 +126,7 @@ const result = await build({
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
-  plugins: [inlineVersion, prebuiltDefinitions, cjsNamedExports('undici')],
+  plugins: [inlineVersion, prebuiltDefinitions, lazyAjvValidator, cjsNamedExports('undici')],
   // CommonJS dependencies bundled into ESM call require() for Node built-ins.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
@@ -126,6 +157,8 @@ await import('./chunks/server.js');
 rmSync(join(dist, 'main.js.map'), { force: true });
 
 // A renamed module would silently bring back the start-up cost: say so instead.
+if (!lazyAjvUsed)
+  throw new Error("bundle: the SDK's Server no longer imports validation/ajv-provider.js; revisit the lazy-ajv-validator plugin");
 if (!prebuiltEmbedded)
   throw new Error('bundle: dist/server/prebuilt-definitions.js was not bundled; the tools/list entries are not embedded');
 
