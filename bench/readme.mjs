@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 
 const dir = new URL('./results/', import.meta.url);
-const order = ['round-trips', 'streaming', 'image-files', 'server', 'replicas'];
+const order = ['round-trips', 'streaming', 'image-files', 'cold-start', 'server', 'replicas'];
 const results = readdirSync(dir)
   .filter((f) => f.endsWith('.json'))
   .map((f) => JSON.parse(readFileSync(new URL(f, dir), 'utf8')))

@@ -89,6 +89,32 @@ const lazyAjvValidator = {
   },
 };
 
+// fzstd builds its decoding tables when it is imported, a cost every start paid for zstd layers
+// that most runs never read (and Node >= 22.15 decodes with zlib). The server uses only its
+// Decompress class: this front constructs the real one, so fzstd is evaluated on the first zstd
+// layer. A name src/ imports and the front lacks fails the build (esbuild: no matching export).
+let lazyFzstdUsed = false;
+const lazyFzstd = {
+  name: 'lazy-fzstd',
+  setup(b) {
+    b.onResolve({ filter: /^fzstd$/ }, (args) => {
+      if (args.namespace === 'lazy-fzstd') return undefined;
+      lazyFzstdUsed = true;
+      return { path: 'fzstd', namespace: 'lazy-fzstd' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-fzstd' }, () => ({
+      contents: `export class Decompress {
+  constructor(...args) {
+    return new (require('fzstd').Decompress)(...args);
+  }
+}
+`,
+      resolveDir: root,
+      loader: 'js',
+    }));
+  },
+};
+
 // `import('undici')` of the CommonJS undici gets named exports (Agent, request, …) from Node; a
 // split chunk holding a CommonJS module only has a default export. This plugin puts an ES module in
 // front of undici that re-exports every name undici's module.exports has, as Node would.
@@ -126,7 +152,7 @@ const result = await build({
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
-  plugins: [inlineVersion, prebuiltDefinitions, lazyAjvValidator, cjsNamedExports('undici')],
+  plugins: [inlineVersion, prebuiltDefinitions, lazyAjvValidator, lazyFzstd, cjsNamedExports('undici')],
   // CommonJS dependencies bundled into ESM call require() for Node built-ins.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
@@ -161,6 +187,8 @@ if (!lazyAjvUsed)
   throw new Error("bundle: the SDK's Server no longer imports validation/ajv-provider.js; revisit the lazy-ajv-validator plugin");
 if (!prebuiltEmbedded)
   throw new Error('bundle: dist/server/prebuilt-definitions.js was not bundled; the tools/list entries are not embedded');
+
+if (!lazyFzstdUsed) throw new Error('bundle: nothing imports fzstd any more; drop the lazy-fzstd plugin');
 
 // One notice per bundled package: its name, version, license and LICENSE file, as the MIT, ISC and
 // BSD licenses of the dependencies ask for copies of their notices.
