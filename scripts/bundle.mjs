@@ -5,9 +5,10 @@
 // Code splitting keeps the lazily imported parts lazy: undici (~1 MB, loaded on the first upstream
 // request) and the HTTP transport stack (never loaded in stdio mode) are chunks of their own.
 //
-// No source map ships: the bundle is not minified, so a stack trace already names readable
-// functions and lines in dist/main.js, while a map would either embed all the sources (~3 MB) or
-// point at a src/ that is not in the package. The licenses of the bundled packages go to
+// Whitespace and syntax are minified (2.9 → 2.1 MB: less for V8 to parse at every start) but
+// identifiers are not, so a stack trace still names readable functions (its line numbers say
+// little). No source map ships: a map would either embed all the sources (~3 MB) or point at a
+// src/ that is not in the package. The licenses of the bundled packages go to
 // dist/THIRD_PARTY_LICENSES.txt, which ships beside the bundle.
 //
 // tsc still emits dist/**/*.js (scripts/gen-readme.mjs and gen-catalog.mjs import dist/docs/);
@@ -150,6 +151,8 @@ const result = await build({
   target: 'node20.18',
   sourcemap: false,
   legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
   metafile: true,
   logLevel: 'warning',
   plugins: [inlineVersion, prebuiltDefinitions, lazyAjvValidator, lazyFzstd, cjsNamedExports('undici')],
