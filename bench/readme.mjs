@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 
 const dir = new URL('./results/', import.meta.url);
-const order = ['round-trips', 'streaming', 'image-files', 'image-files-256mib', 'server', 'http-load', 'replicas'];
+const order = ['round-trips', 'streaming', 'image-files', 'image-files-256mib', 'cold-start', 'server', 'http-load', 'replicas'];
 const read = (file) => JSON.parse(readFileSync(new URL(file, dir), 'utf8'));
 const results = readdirSync(dir)
   .filter((f) => f.endsWith('.json') && !f.endsWith('.previous.json'))

@@ -1,11 +1,11 @@
-// Server figures: cold start to the first tools/list over stdio, the size of tools/list (what
-// every model context pays), and HTTP throughput with 50 concurrent clients.
+// Server figures: the size of tools/list (what every model context pays) and HTTP throughput with
+// 50 concurrent clients. Cold start has its own file (cold-start.bench.test.ts).
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, expect, it } from 'vitest';
 import { ENTRY, startHttpServer } from '../test/helpers/spawn-server.js';
-import { median, percentile, writeResult, type Row } from './lib/report.js';
+import { percentile, writeResult, type Row } from './lib/report.js';
 
 const HUB_MCP_BYTES = 44.2 * 1024; // Docker's hub-mcp, 13 tools (its own published figure)
 const HUB_MCP_TOOLS = 13;
@@ -18,9 +18,8 @@ const checks: { name: string; pass: boolean; detail: string }[] = [];
 afterAll(() => {
   writeResult({
     name: 'server',
-    title: 'Server: cold start, tools/list size, HTTP load',
+    title: 'Server: tools/list size, HTTP load',
     notes: [
-      'cold start = spawn of `node dist/main.js` to the first tools/list answer over stdio, median of 10.',
       "tools/list bytes = the JSON of the tools/list result (outputSchema included) with every tool enabled, gate closed (the default) and open; tokens ≈ bytes ÷ 4. Docker's hub-mcp: 44.2 KB for 13 tools.",
       'HTTP load: 50 SDK clients, one session each, 200 sequential `hub_admin rate_limit` calls per client, against one server process.',
     ],
@@ -29,8 +28,7 @@ afterAll(() => {
   });
 });
 
-async function coldStart(args: string[] = []): Promise<{ ms: number; bytes: number; tools: number }> {
-  const started = performance.now();
+async function listedBy(args: string[] = []): Promise<{ bytes: number; tools: number }> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [ENTRY, ...args],
@@ -40,29 +38,14 @@ async function coldStart(args: string[] = []): Promise<{ ms: number; bytes: numb
   const client = new Client({ name: 'bench', version: '1' });
   await client.connect(transport);
   const listed = await client.listTools();
-  const ms = performance.now() - started;
   await client.close();
-  return { ms, bytes: Buffer.byteLength(JSON.stringify(listed)), tools: listed.tools.length };
+  return { bytes: Buffer.byteLength(JSON.stringify(listed)), tools: listed.tools.length };
 }
 
-it('cold start', async () => {
-  const runs: number[] = [];
-  let last = { ms: 0, bytes: 0, tools: 0 };
-  for (let i = 0; i < 10; i++) {
-    last = await coldStart();
-    runs.push(last.ms);
-  }
-  const med = median(runs);
-  rows.push({ figure: 'cold start to tools/list (median of 10)', value: Math.round(med), unit: 'ms' });
-  rows.push({ figure: 'cold start min / max', value: `${Math.round(Math.min(...runs))} / ${Math.round(Math.max(...runs))}`, unit: 'ms' });
-  checks.push({ name: 'cold start < 300 ms', pass: med < 300, detail: `${Math.round(med)} ms median` });
-  expect(last.tools).toBe(9);
-});
-
 it('tools/list size, gate closed and open, beside hub-mcp', async () => {
-  const closed = await coldStart();
+  const closed = await listedBy();
   // Gate open: every destructive action's line and parameters are in the schema too.
-  const open = await coldStart(['--allow-destructive']);
+  const open = await listedBy(['--allow-destructive']);
   const perTool = (bytes: number, tools: number): number => Math.round(bytes / tools);
   rows.push({ figure: 'tools', value: closed.tools, unit: '' });
   rows.push({ figure: 'tools/list size (gate closed, the default)', value: closed.bytes, unit: 'bytes' });

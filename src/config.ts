@@ -236,7 +236,9 @@ export function loadConfig(sources: ConfigSources): ConfigOutcome {
     maxScanBytes: values.maxScanBytes,
     logLevel: values.logLevel,
   };
-  const result = ConfigSchema.safeParse(candidate);
+  // Parsed once per process: zod's compiled fast path (generated with new Function on an object's
+  // first parse) would cost more start-up time than it could ever save.
+  const result = ConfigSchema.safeParse(candidate, { jitless: true });
   if (!result.success) {
     const issue = result.error.issues[0];
     throw new ConfigError(`invalid configuration at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'unknown'}`);

@@ -10,6 +10,8 @@ import { registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
 import { elicitFor } from './elicit.js';
 import { allowanceFor, callerOf, scopeNames } from './oauth/scopes.js';
+import { PREBUILT_DEFINITIONS } from './prebuilt-definitions.js';
+import { settingsKey } from './tool-definitions.js';
 import type { RunningCalls } from './running-calls.js';
 
 const INSTRUCTIONS =
@@ -24,7 +26,8 @@ interface Catalog {
 /**
  * The served tools and their tools/list entries depend on the configuration only, so they are
  * built once per AppContext, not again for every HTTP session (JSON Schema generation is the
- * costly part of opening one).
+ * costly part of opening one). The bundle carries the entries computed at build time
+ * (tool-definitions.ts); unbundled, they are computed here.
  */
 const catalogs = new WeakMap<AppContext, Catalog>();
 
@@ -32,9 +35,11 @@ function catalogFor(app: AppContext): Catalog {
   let catalog = catalogs.get(app);
   if (!catalog) {
     const tools = buildTools(app.config.enabledTools);
+    const prebuilt = PREBUILT_DEFINITIONS?.[settingsKey(app.config)];
     const definitions = new Map<string, ToolDefinition>();
     for (const tool of tools) {
-      const definition = describeTool(tool, app.config);
+      if (tool.unavailable?.(app.config) !== undefined) continue;
+      const definition = prebuilt ? prebuilt[tool.name] : describeTool(tool, app.config);
       if (definition) definitions.set(tool.name, definition);
     }
     catalog = { tools, definitions };
