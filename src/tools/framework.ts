@@ -91,7 +91,7 @@ export interface Action<App> {
   ): Promise<ActionOutput>;
 }
 
-const DRY_RUN = z.boolean().optional().describe('Preview only, changes nothing');
+const DRY_RUN = z.boolean().optional().describe('Preview: changes nothing');
 
 export function defineAction<P extends ParamShape, App>(spec: ActionSpec<P, App>): Action<App> {
   const destructive = spec.destructive === true;

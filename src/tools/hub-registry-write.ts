@@ -255,7 +255,7 @@ export function registryWriteActions(options: RegistryWriteOptions = {}): Record
       },
     }),
     push_blob: defineAction({
-      description: 'push bytes as a blob',
+      description: 'upload a blob',
       destructive: true,
       params: { repo, data_base64: dataBase64, data, digest: optionalDigest, from_repo: fromRepo.optional() },
       run: async (args, { app, signal }) => {
