@@ -37,6 +37,9 @@ async function main(): Promise<void> {
   let config: Config;
   try {
     const outcome = loadConfig({ argv: process.argv.slice(2), env: process.env, dotenv: readDotenv() });
+    // --help and --version answer on stdout (what a shell user pipes and greps) and exit before any
+    // transport exists: no MCP client is attached to stdout yet, so nothing can be corrupted. These
+    // are the only writes to stdout outside the stdio transport.
     if (outcome.kind === 'help') {
       process.stdout.write(`${helpText(VERSION, entryPath())}\n`);
       return;

@@ -31,6 +31,7 @@ import {
   type Outcome,
 } from '../helpers/container/engine.js';
 import { connectStdio, minimalEnv, type StdioSession } from '../helpers/mcp-session.js';
+import { MCP_HEADERS } from '../helpers/raw-mcp.js';
 
 const PKG = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
 const SERVER_NAME = 'io.github.dockerhub-mcp/dockerhub-mcp';
@@ -224,7 +225,7 @@ describe.skipIf(!engine)('container image', () => {
 
       const anonymous = await fetch(`http://127.0.0.1:${port}/mcp`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        headers: MCP_HEADERS,
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
       });
       expect(anonymous.status).toBe(401);

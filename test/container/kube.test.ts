@@ -32,6 +32,7 @@ import {
   type Engine,
   type Outcome,
 } from '../helpers/container/engine.js';
+import { MCP_HEADERS } from '../helpers/raw-mcp.js';
 
 const PKG = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
 
@@ -120,7 +121,7 @@ describe.skipIf(!engine)('deploy/kubernetes/deployment.yaml under podman kube pl
     await waitForHealthz(`http://127.0.0.1:${port}/healthz`, 60_000);
     const anonymous = await fetch(`http://127.0.0.1:${port}/mcp`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      headers: MCP_HEADERS,
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(anonymous.status).toBe(401);

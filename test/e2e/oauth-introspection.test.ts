@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INTROSPECTION_CLIENT, startOidcProvider, type OidcProvider } from '../helpers/oidc/provider.js';
 import { startHttpServer, type RunningServer } from '../helpers/spawn-server.js';
-import { INIT } from '../helpers/raw-mcp.js';
+import { INIT, MCP_HEADERS } from '../helpers/raw-mcp.js';
 
 describe('HTTP e2e: opaque tokens through introspection', () => {
   let idp: OidcProvider;
@@ -26,7 +26,7 @@ describe('HTTP e2e: opaque tokens through introspection', () => {
   const post = (token: string, body = INIT): Promise<Response> =>
     fetch(server.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` },
+      headers: { ...MCP_HEADERS, authorization: `Bearer ${token}` },
       body,
     });
 

@@ -12,6 +12,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlowRegistry, type SlowRegistry } from '../helpers/slow-registry.js';
 import { startHttpServer, type RunningServer } from '../helpers/spawn-server.js';
+import { MCP_HEADERS } from '../helpers/raw-mcp.js';
 
 const TOKEN = 'transport-abuse-token-4c1d';
 const MAX_SESSIONS = 8;
@@ -71,7 +72,7 @@ function raw(
   });
 }
 
-const json = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+const json = MCP_HEADERS;
 const authed = { ...json, authorization: `Bearer ${TOKEN}` };
 
 async function legitimateClient(url: string): Promise<Client> {
