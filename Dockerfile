@@ -34,7 +34,7 @@ COPY README.md LICENSE mcp_config.json ./
 # The runtime stage takes exactly what the npm package ships (package.json `files`): the bundle
 # with every dependency inlined, its license notices, README, LICENSE. No node_modules at all.
 RUN npm run build && npm pack --ignore-scripts --silent \
- && mkdir /out && tar -xzf dockerhub-mcp-*.tgz -C /out && test -f /out/package/dist/main.js
+ && mkdir /out && tar -xzf dockerhub-mcp-*.tgz -C /out && test -f /out/package/dist/main.cjs
 
 # ---------------------------------------------------------------------------------------------
 # runtime: the packed package only, non-root
@@ -72,4 +72,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
     let h=String(opt('host','127.0.0.1'));if(h==='0.0.0.0'||h==='::'||h==='[::]')h='127.0.0.1';if(h.includes(':')&&!h.startsWith('['))h='['+h+']'; \
     fetch('http://'+h+':'+opt('port','8000')+'/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 
-ENTRYPOINT ["node", "/app/dist/main.js"]
+ENTRYPOINT ["node", "/app/dist/main.cjs"]

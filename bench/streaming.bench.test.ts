@@ -8,7 +8,8 @@
 // Memory: the server's peak RSS growth per copy (VmHWM reset through /proc/<pid>/clear_refs, then
 // VmHWM after minus VmRSS before), after a small warm-up copy so first-use code (pages of the node
 // binary, JIT) is not counted as buffering.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -25,6 +26,11 @@ const SIZE = Number(process.env.BENCH_STREAM_BYTES ?? 1024 * MiB);
 const PARALLEL_SIZE = Number(process.env.BENCH_STREAM_PARALLEL_BYTES ?? 256 * MiB);
 const LAYERS = Number(process.env.BENCH_STREAM_LAYERS ?? 6);
 const ROUNDS = Number(process.env.BENCH_STREAM_ROUNDS ?? 3);
+// Both registries keep their data in memory (a tmpfs) where there is one: on disk, the ~6 GiB a
+// round writes hit the kernel's dirty-page limits part-way, so whichever copy ran late in a round
+// was throttled by write-back (per-round ratios swung 0.64–1.98 on one machine); the copiers are
+// what is measured, not the disk. The destination's blobs are removed after each copy.
+const STORAGE = process.env.BENCH_STREAM_STORAGE ?? (existsSync('/dev/shm') ? '/dev/shm' : undefined);
 const ready = registryAvailable() && skopeoAvailable();
 const rows: Row[] = [];
 const checks: { name: string; pass: boolean; detail: string }[] = [];
@@ -68,8 +74,8 @@ const fixed = (value: number, digits = 1): number => Number(value.toFixed(digits
 
 beforeAll(async () => {
   if (!ready) return;
-  src = await startRegistry();
-  dst = await startRegistry();
+  src = await startRegistry(STORAGE ? { storageRoot: STORAGE } : {});
+  dst = await startRegistry(STORAGE ? { storageRoot: STORAGE } : {});
   const fixtures = Fixtures.for(src);
   big = await pseudoRandomBlob(SIZE, 'stream-bench');
   layers = await Promise.all(Array.from({ length: LAYERS }, (_, i) => pseudoRandomBlob(PARALLEL_SIZE, `stream-bench-layer-${i}`)));
@@ -88,6 +94,7 @@ afterAll(async () => {
       'raw pipe = `curl GET blob | curl -T - PUT` between the same registries: POST opens the upload, one chunked PUT ?digest= carries the whole body (the upload protocol ours uses for a streamed blob); no manifest work. Parallel: one such pipe per layer, all at once.',
       'skopeo = `skopeo copy --preserve-digests` between the same registries (without it skopeo gzips the uncompressed layer: other bytes, other work); its copy of the blob is unlinked after each round so its blob-info cache cannot turn the next round into a mount.',
       `${ROUNDS} rounds, ours and its peers interleaved (order alternating); seconds and MiB/s are medians, ratios the median of the per-round ratios.`,
+      `registry storage: ${STORAGE ?? 'os.tmpdir()'} (BENCH_STREAM_STORAGE); the destination's blob files are removed after each copy, so every copy writes all its bytes and memory stays bounded.`,
       'peak RSS growth = server VmHWM (reset via /proc/<pid>/clear_refs before each copy) minus VmRSS just before, after a 16 MiB warm-up copy; median of rounds (max in the notes).',
       'CPU s per GiB = user + system time of the server process (/proc/<pid>/stat), or of the curl processes (bash `times`); registries not counted. On a shared, loaded machine throughput follows CPU share, so this is the steadier figure.',
       ...notes,
@@ -109,6 +116,9 @@ it.skipIf(!ready)('copies one big layer and several at once near the raw pipe, w
   const client = new Client({ name: 'bench', version: '1' });
   await client.connect(transport);
   const pid = transport.pid!;
+  /** The destination's blob files go after each copy (its repositories' links dangle, unused again). */
+  const clearDestination = (): void =>
+    rmSync(join(dst.dataDir, 'data', 'docker', 'registry', 'v2', 'blobs'), { recursive: true, force: true });
   const copy = async (repo: string, target: string): Promise<Run> => {
     const peakReset = resetPeak(pid);
     const before = memoryKiB(pid, 'VmRSS');
@@ -124,6 +134,7 @@ it.skipIf(!ready)('copies one big layer and several at once near the raw pipe, w
     );
     const ms = performance.now() - started;
     expect(result.isError, JSON.stringify(result.structuredContent)).toBeFalsy();
+    clearDestination();
     if (!peakReset && !notes.includes(NO_RESET)) notes.push(NO_RESET);
     return { ms, cpuMs: cpuMs(pid) - cpuBefore, growthMiB: (memoryKiB(pid, 'VmHWM') - before) / 1024 };
   };
@@ -143,7 +154,11 @@ it.skipIf(!ready)('copies one big layer and several at once near the raw pipe, w
     };
     const [ours, raw] = await pair(
       () => copy('acme/big', `acme/big-r${round}`),
-      () => rawPipe(src.host, 'acme/big', dst.host, `acme/big-raw-r${round}`, big.digest),
+      async () => {
+        const run = await rawPipe(src.host, 'acme/big', dst.host, `acme/big-raw-r${round}`, big.digest);
+        clearDestination();
+        return run;
+      },
     );
     const skopeoRepo = `acme/big-skopeo-r${round}`;
     const peer = await skopeo([
@@ -158,6 +173,7 @@ it.skipIf(!ready)('copies one big layer and several at once near the raw pipe, w
     // next round, moving 0 bytes: unlink it from that repository so each round uploads.
     const unlinked = await fetch(`${dst.url}/v2/${skopeoRepo}/blobs/${big.digest}`, { method: 'DELETE' });
     expect(unlinked.status).toBe(202);
+    clearDestination();
     single.ours.push(ours);
     single.raw.push(raw);
     single.skopeo.push({ ms: peer.ms, cpuMs: NaN });
@@ -169,7 +185,9 @@ it.skipIf(!ready)('copies one big layer and several at once near the raw pipe, w
         const runs = await Promise.all(
           layers.map((layer) => rawPipe(src.host, 'acme/multi', dst.host, `acme/multi-raw-r${round}`, layer.digest)),
         );
-        return { ms: performance.now() - started, cpuMs: runs.reduce((n, r) => n + r.cpuMs, 0) };
+        const ms = performance.now() - started;
+        clearDestination();
+        return { ms, cpuMs: runs.reduce((n, r) => n + r.cpuMs, 0) };
       },
     );
     multi.ours.push(oursMulti);

@@ -1,19 +1,24 @@
-// Bundles the compiled server (dist/main.js and everything it imports, every npm dependency
-// included) into what the package and the image ship: dist/chunks/ (the server is
-// dist/chunks/server.js) behind a small launcher, dist/main.js. One file to
-// load instead of ~400 modules to resolve halves the cold start (spawn to first tools/list).
-// Code splitting keeps the lazily imported parts lazy: undici (~1 MB, loaded on the first upstream
-// request) and the HTTP transport stack (never loaded in stdio mode) are chunks of their own.
+// Bundles the compiled server (tsc's dist/**/*.js, every npm dependency included) into what the
+// package and the image ship, in two passes:
 //
-// Whitespace and syntax are minified (2.9 → 2.1 MB: less for V8 to parse at every start) but
-// identifiers are not, so a stack trace still names readable functions (its line numbers say
-// little). No source map ships: a map would either embed all the sources (~3 MB) or point at a
-// src/ that is not in the package. The licenses of the bundled packages go to
-// dist/THIRD_PARTY_LICENSES.txt, which ships beside the bundle.
+// 1. The front (dist/main.cjs): the CLI, the configuration, the logger and the stdio front door,
+//    which answers initialize and tools/list before anything else loads (src/server/stdio-front.ts).
+//    One file: every module evaluated before the first answer is in it (each further file costs a
+//    stdio start ~1 ms). Its dynamic imports become the entries of pass 2.
+// 2. The rest (dist/chunks/): the full server, the HTTP transport, undici, loaded when needed, code
+//    shared between them split into chunks. A module of the front that they use is not bundled
+//    again: they import it from ../main.cjs, the entry module already loaded, so there is one copy of
+//    each module's state (the redactor's secrets, above all).
+//
+// Whitespace and syntax are minified (less for V8 to parse at every start) but identifiers are
+// not, so a stack trace still names readable functions (its line numbers say little). No source
+// map ships: a map would either embed all the sources (~3 MB) or point at a src/ that is not in the
+// package. The licenses of the bundled packages go to dist/THIRD_PARTY_LICENSES.txt, which ships
+// beside the bundle.
 //
 // tsc still emits dist/**/*.js (scripts/gen-readme.mjs and gen-catalog.mjs import dist/docs/);
 // they are not part of the package (package.json `files`).
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -23,9 +28,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
-// Outputs of an earlier bundle (chunk names carry content hashes) and tsc's map of main.js, which
-// would describe the unbundled file, not the bundle written over it.
-for (const stale of ['chunks', 'main.js.map', 'main.js.LEGAL.txt', 'THIRD_PARTY_LICENSES.txt']) {
+// Outputs of an earlier bundle (chunk names carry content hashes). tsc's dist/main.js stays: it is
+// the unbundled server (scripts and tests import dist/), not what ships.
+for (const stale of ['chunks', 'main.cjs', 'THIRD_PARTY_LICENSES.txt']) {
   rmSync(join(dist, stale), { recursive: true, force: true });
 }
 
@@ -42,19 +47,63 @@ const inlineVersion = {
 };
 
 // The tools/list entries of every tool under each setting they depend on, computed now by the
-// same code the server would run (tsc's dist/server/tool-definitions.js) and embedded in place of
-// the empty prebuilt-definitions module: a starting process looks its entries up instead of
-// generating JSON Schemas from zod (the largest piece of start-up work). JSON.parse of one string
-// is quicker for V8 than an object literal of the same size.
+// same code the server would run (tsc's dist/server/tool-definitions.js) and written to one JSON
+// file per setting combination, each entry as its JSON text: a starting process reads its one set
+// instead of generating JSON Schemas from zod (the largest piece of start-up work), and the stdio
+// front door copies the texts into its answer without parsing them. The module that reads them
+// stands in for prebuilt-definitions.js; it is in the front (dist/main.cjs), so the files are
+// found at ./chunks/ from it. A file that cannot be read means no prebuilt set: the server then
+// builds its entries as an unbundled one does.
 const { definitionSets } = await import(pathToFileURL(join(dist, 'server', 'tool-definitions.js')).href);
+const definitionFiles = {};
+for (const [index, [key, set]] of Object.entries(definitionSets()).entries()) {
+  const file = `tool-definitions-${index}.json`;
+  definitionFiles[key] = file;
+  const texts = Object.fromEntries(Object.entries(set).map(([name, definition]) => [name, JSON.stringify(definition)]));
+  mkdirSync(join(dist, 'chunks'), { recursive: true });
+  writeFileSync(join(dist, 'chunks', file), JSON.stringify(texts));
+}
 let prebuiltEmbedded = false;
 const prebuiltDefinitions = {
   name: 'prebuilt-definitions',
   setup(b) {
     b.onLoad({ filter: /[\\/]dist[\\/]server[\\/]prebuilt-definitions\.js$/ }, () => {
       prebuiltEmbedded = true;
-      const json = JSON.stringify(definitionSets());
-      return { contents: `export const PREBUILT_DEFINITIONS = JSON.parse(${JSON.stringify(json)});\n`, loader: 'js' };
+      return {
+        contents: `import { settingsKey } from './definition-key.js';
+const FILES = ${JSON.stringify(definitionFiles)};
+const read = new Map();
+export function prebuiltDefinitions(settings) {
+  const file = FILES[settingsKey(settings)];
+  if (file === undefined) return undefined;
+  if (!read.has(file)) {
+    try {
+      read.set(file, JSON.parse(process.getBuiltinModule('node:fs').readFileSync(__dirname + '/chunks/' + file, 'utf8')));
+    } catch {
+      read.set(file, undefined);
+    }
+  }
+  return read.get(file);
+}
+`,
+        resolveDir: join(dist, 'server'),
+        loader: 'js',
+      };
+    });
+  },
+};
+
+// The protocol versions the SDK negotiates, for the stdio front door's initialize answer
+// (src/server/prebuilt-protocol.ts), which is given before the SDK's types module (and zod) load.
+const sdkTypes = await import(pathToFileURL(createRequire(join(root, 'package.json')).resolve('@modelcontextprotocol/sdk/types.js')).href);
+let protocolEmbedded = false;
+const prebuiltProtocol = {
+  name: 'prebuilt-protocol',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]dist[\\/]server[\\/]prebuilt-protocol\.js$/ }, () => {
+      protocolEmbedded = true;
+      const versions = { latest: sdkTypes.LATEST_PROTOCOL_VERSION, supported: sdkTypes.SUPPORTED_PROTOCOL_VERSIONS };
+      return { contents: `export const PREBUILT_PROTOCOL = ${JSON.stringify(versions)};\n`, loader: 'js' };
     });
   },
 };
@@ -136,16 +185,10 @@ const cjsNamedExports = (name) => ({
   },
 });
 
-// The server itself is dist/chunks/server.js; dist/main.js (the bin and the image's entry) is a
-// launcher written below.
-const result = await build({
-  entryPoints: [{ in: join(dist, 'main.js'), out: 'server' }],
-  outdir: dist,
-  entryNames: 'chunks/[name]',
-  chunkNames: 'chunks/[name]-[hash]',
-  allowOverwrite: true,
+const REQUIRE_BANNER = "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);";
+
+const common = {
   bundle: true,
-  splitting: true,
   platform: 'node',
   format: 'esm',
   target: 'node20.18',
@@ -155,48 +198,111 @@ const result = await build({
   minifySyntax: true,
   metafile: true,
   logLevel: 'warning',
-  plugins: [inlineVersion, prebuiltDefinitions, lazyAjvValidator, lazyFzstd, cjsNamedExports('undici')],
-  // CommonJS dependencies bundled into ESM call require() for Node built-ins.
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);",
+};
+
+/** A dynamic import's target becomes a pass-2 entry, dist/chunks/<name>.js; name → its module. */
+const later = new Map();
+const laterChunks = {
+  name: 'later-chunks',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.kind !== 'dynamic-import' || args.pluginData === 'resolving') return undefined;
+      const resolved = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: 'resolving' });
+      if (resolved.errors.length > 0) return { errors: resolved.errors };
+      const name = args.path.startsWith('.') ? args.path.replace(/^.*\//, '').replace(/\.js$/, '') : args.path.replace(/\W+/g, '-');
+      if (later.has(name) && later.get(name) !== resolved.path) throw new Error(`bundle: two lazily imported modules named ${name}`);
+      later.set(name, resolved.path);
+      return { path: `./chunks/${name}.js`, external: true };
+    });
   },
+};
+
+// Pass 1a: which modules the front holds (its static graph from tsc's dist/main.js).
+const frontPlugins = [inlineVersion, prebuiltDefinitions, prebuiltProtocol, laterChunks];
+const probe = await build({ ...common, entryPoints: [join(dist, 'main.js')], write: false, plugins: frontPlugins });
+const frontModules = Object.keys(probe.metafile.inputs).map((input) => join(root, input));
+const heavy = frontModules.find((path) => /node_modules[\\/](zod|@modelcontextprotocol|undici)[\\/]/.test(path));
+if (heavy)
+  throw new Error(`bundle: the front (evaluated before the first answer) would hold ${relative(root, heavy)}; keep its imports light`);
+const shared = frontModules.filter((path) => path !== join(dist, 'main.js') && path.startsWith(dist));
+
+// Pass 1b: the front, exporting what its modules export so pass 2 can import them from it. Two
+// modules exporting one name would make that name ambiguous: refuse instead.
+const exportedBy = new Map();
+for (const path of shared) {
+  for (const name of Object.keys(await import(pathToFileURL(path).href))) {
+    if (exportedBy.has(name))
+      throw new Error(`bundle: ${name} is exported by ${exportedBy.get(name)} and ${relative(root, path)}; rename one`);
+    exportedBy.set(name, relative(root, path));
+  }
+}
+const front = await build({
+  ...common,
+  stdin: {
+    contents: [...shared.map((path) => `export * from ${JSON.stringify(path)};`), `import ${JSON.stringify(join(dist, 'main.js'))};`].join(
+      '\n',
+    ),
+    resolveDir: dist,
+    sourcefile: 'front-entry.js',
+    loader: 'js',
+  },
+  // CommonJS: Node starts a CommonJS entry without setting up its ES module loader, ~5 ms (a sixth
+  // of Node's own start) that an ES entry pays before its first line runs. The loader is set up
+  // when the first lazily loaded chunk is imported instead.
+  format: 'cjs',
+  outfile: join(dist, 'main.cjs'),
+  plugins: frontPlugins,
+  banner: { js: '#!/usr/bin/env node' },
 });
 
-// The launcher turns on V8's code cache (Node ≥ 22.1; absent on Node 20, where it does nothing)
-// before the server's ~1.6 MB of start-up code is compiled: later starts reuse the compiled code
-// instead of parsing it again, the largest start-up cost once the tool entries are prebuilt. The
-// cache lives in Node's default place (os.tmpdir()/node-compile-cache, or NODE_COMPILE_CACHE);
-// NODE_DISABLE_COMPILE_CACHE=1 turns it off. Where it cannot be written (a read-only file system
-// without a writable /tmp) Node reports a failed status and starts without it, as it would here
-// if anything else went wrong: a cache is never a reason not to start.
-writeFileSync(
-  join(dist, 'main.js'),
-  `#!/usr/bin/env node
-// dockerhub-mcp: enables Node's compile cache, then starts the server (chunks/server.js).
-import module from 'node:module';
+// Pass 2: everything loaded later, importing the front's modules from the front.
+const fromFront = {
+  name: 'from-front',
+  setup(b) {
+    const inFront = new Set(shared);
+    b.onResolve({ filter: /^\./ }, (args) => {
+      const path = join(args.resolveDir, args.path);
+      return inFront.has(path) ? { path: '../main.cjs', external: true } : undefined;
+    });
+  },
+};
+const result = await build({
+  ...common,
+  entryPoints: [...later].map(([name, path]) => ({ in: path, out: name })),
+  outdir: join(dist, 'chunks'),
+  entryNames: '[name]',
+  chunkNames: '[name]-[hash]',
+  splitting: true,
+  plugins: [fromFront, lazyAjvValidator, lazyFzstd, cjsNamedExports('undici')],
+  // CommonJS dependencies bundled into ESM call require() for Node built-ins.
+  banner: { js: REQUIRE_BANNER },
+});
 
-try {
-  module.enableCompileCache?.();
-} catch {
-  // Started without the cache.
+// The banner goes into every output file, but only files that call require() need it.
+for (const path of Object.keys(result.metafile.outputs).filter((path) => path.endsWith('.js'))) {
+  const file = join(root, path);
+  const code = readFileSync(file, 'utf8');
+  const at = code.indexOf(REQUIRE_BANNER);
+  if (at === -1) continue;
+  const without = code.slice(0, at) + code.slice(at + REQUIRE_BANNER.length + 1);
+  if (!/\brequire\b/.test(without)) writeFileSync(file, without);
 }
-await import('./chunks/server.js');
-`,
-);
-rmSync(join(dist, 'main.js.map'), { force: true });
 
 // A renamed module would silently bring back the start-up cost: say so instead.
 if (!lazyAjvUsed)
   throw new Error("bundle: the SDK's Server no longer imports validation/ajv-provider.js; revisit the lazy-ajv-validator plugin");
 if (!prebuiltEmbedded)
   throw new Error('bundle: dist/server/prebuilt-definitions.js was not bundled; the tools/list entries are not embedded');
+if (!protocolEmbedded)
+  throw new Error('bundle: dist/server/prebuilt-protocol.js was not bundled; the stdio front door cannot answer initialize');
+const frontBytes = Object.values(front.metafile.outputs).reduce((sum, out) => sum + out.bytes, 0);
 
 if (!lazyFzstdUsed) throw new Error('bundle: nothing imports fzstd any more; drop the lazy-fzstd plugin');
 
 // One notice per bundled package: its name, version, license and LICENSE file, as the MIT, ISC and
 // BSD licenses of the dependencies ask for copies of their notices.
 const packages = new Map();
-for (const input of Object.keys(result.metafile.inputs)) {
+for (const input of [...Object.keys(front.metafile.inputs), ...Object.keys(result.metafile.inputs)]) {
   const match = /(?:^|[\\/])node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(input);
   if (!match) continue;
   const dir = join(root, input.slice(0, match.index + match[0].length));
@@ -217,9 +323,14 @@ const notices = [...packages.values()]
   });
 writeFileSync(
   join(dist, 'THIRD_PARTY_LICENSES.txt'),
-  `dockerhub-mcp ${pkg.version} bundles the following packages into dist/main.js and dist/chunks/.\n\n${notices.join('\n')}`,
+  `dockerhub-mcp ${pkg.version} bundles the following packages into dist/main.cjs and dist/chunks/.\n\n${notices.join('\n')}`,
 );
 
-const outputs = Object.entries(result.metafile.outputs).map(([path, out]) => [relative(root, path).split(sep).join('/'), out.bytes]);
+const outputs = [...Object.entries(front.metafile.outputs), ...Object.entries(result.metafile.outputs)].map(([path, out]) => [
+  relative(root, path).split(sep).join('/'),
+  out.bytes,
+]);
 const total = outputs.reduce((sum, [, bytes]) => sum + bytes, 0);
-console.error(`bundle: ${outputs.length} files, ${(total / 1e6).toFixed(2)} MB, ${packages.size} packages inlined`);
+console.error(
+  `bundle: ${outputs.length} files, ${(total / 1e6).toFixed(2)} MB, ${packages.size} packages inlined; dist/main.cjs (evaluated before the first answer) ${(frontBytes / 1e3).toFixed(0)} kB`,
+);

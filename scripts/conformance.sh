@@ -2,7 +2,7 @@
 # Runs the @modelcontextprotocol/conformance server suite against dockerhub-mcp's
 # Streamable HTTP transport (http://127.0.0.1:<port>/mcp).
 #
-#   bash scripts/conformance.sh        # needs a built dist/main.js (npm run build)
+#   bash scripts/conformance.sh        # needs a built dist/main.cjs (npm run build)
 #
 # The conformance CLI needs Node >= 22. The machine's `node` is used when it is
 # new enough; otherwise a Node 22 binary is installed from the npm registry
@@ -13,7 +13,7 @@
 #   CONFORMANCE_HOME              cache dir (default ~/.cache/dockerhub-mcp-conformance)
 #   CONFORMANCE_EXPECTED_FAILURES baseline file (default conformance/expected-failures.yml)
 #   CONFORMANCE_OUTPUT_DIR        keep per-scenario checks.json here (default: temp, removed)
-#   CONFORMANCE_SERVER_ENTRY      server entry point (default dist/main.js)
+#   CONFORMANCE_SERVER_ENTRY      server entry point (default dist/main.cjs)
 #   CONFORMANCE_TIMEOUT           seconds allowed for the whole suite (default 600)
 #
 # Exit status: 0 when every scenario passes except those listed in the baseline
@@ -29,7 +29,7 @@ NODE22_VERSION=22.23.3
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache=${CONFORMANCE_HOME:-${HOME:-/root}/.cache/dockerhub-mcp-conformance}
 expected=${CONFORMANCE_EXPECTED_FAILURES:-$root/conformance/expected-failures.yml}
-entry=${CONFORMANCE_SERVER_ENTRY:-$root/dist/main.js}
+entry=${CONFORMANCE_SERVER_ENTRY:-$root/dist/main.cjs}
 suite_timeout=${CONFORMANCE_TIMEOUT:-600}
 
 # Scenarios that apply to every build of this server: never allowed in the baseline.

@@ -1,59 +1,60 @@
 // Reads the configuration once, at start-up: CLI flags > environment > `.env` > defaults.
 // The result is one frozen, validated object passed down; no other module reads process.env.
-import { parseArgs } from 'node:util';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { z } from 'zod';
+// Node built-ins come through process.getBuiltinModule, not ES imports: this module is on the path
+// to the first tools/list answer, and the ES facade of a built-in is built on import (node:util and
+// node:os ~1.5 ms together, a twentieth of Node's own start) even when, as mostly, it goes unused.
 import { parseHostPattern } from './util/host-pattern.js';
 import { SETTINGS, TOOL_NAMES, TOOL_TOGGLES, type Setting, type ToolName } from './config-spec.js';
 
-const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export const CONFIRM_MODES = ['when-supported', 'always', 'never'] as const;
 
-const ConfigSchema = z.object({
-  hubUser: z.string().min(1).optional(),
-  hubToken: z.string().min(1).optional(),
-  hubJwt: z.string().min(1).optional(),
-  scimToken: z.string().min(1).optional(),
-  hubUrl: z.string(),
-  registryUrl: z.string(),
-  registryAuthUrl: z.string(),
-  registryAllowedHosts: z.array(z.string()),
-  scoutUrl: z.string(),
-  dockerConfig: z.string(),
-  allowDestructive: z.boolean(),
-  readOnly: z.boolean(),
-  confirm: z.enum(CONFIRM_MODES),
-  enabledTools: z.array(z.enum(TOOL_NAMES as [ToolName, ...ToolName[]])),
-  transport: z.enum(['stdio', 'streamable-http']),
-  host: z.string().min(1),
-  port: z.number().int(),
-  mcpAuthToken: z.string().min(1).optional(),
-  publicUrl: z.string().optional(),
-  oauthIssuer: z.string().optional(),
-  oauthAudience: z.string().optional(),
-  oauthClientId: z.string().optional(),
-  oauthClientSecret: z.string().optional(),
-  oauthScopesRead: z.string(),
-  oauthScopesWrite: z.string(),
-  oauthScopesDestructive: z.string(),
-  allowedHosts: z.array(z.string()),
-  allowedOrigins: z.array(z.string()),
-  stateless: z.boolean(),
-  maxSessions: z.number().int(),
-  sessionIdleSeconds: z.number().int(),
-  shutdownGraceSeconds: z.number().int(),
-  maxBodyBytes: z.number().int(),
-  timeoutSeconds: z.number().int(),
-  streamMinRate: z.number().int(),
-  streamStallSeconds: z.number().int(),
-  maxResultBytes: z.number().int(),
-  maxScanBytes: z.number().int(),
-  logLevel: z.enum(LOG_LEVELS),
-});
-
-export type Config = Readonly<z.infer<typeof ConfigSchema>>;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+/**
+ * The validated settings. Every value is produced by parseValue from its config-spec kind (or is
+ * the spec's default), so the shape needs no second check at run time; zod is not loaded here
+ * because this module is on the start-up path that answers the first tools/list (issue 15).
+ */
+export interface Config {
+  readonly hubUser?: string | undefined;
+  readonly hubToken?: string | undefined;
+  readonly hubJwt?: string | undefined;
+  readonly scimToken?: string | undefined;
+  readonly hubUrl: string;
+  readonly registryUrl: string;
+  readonly registryAuthUrl: string;
+  readonly registryAllowedHosts: readonly string[];
+  readonly scoutUrl: string;
+  readonly dockerConfig: string;
+  readonly allowDestructive: boolean;
+  readonly readOnly: boolean;
+  readonly confirm: ConfirmMode;
+  readonly enabledTools: readonly ToolName[];
+  readonly transport: 'stdio' | 'streamable-http';
+  readonly host: string;
+  readonly port: number;
+  readonly mcpAuthToken?: string | undefined;
+  readonly publicUrl?: string | undefined;
+  readonly oauthIssuer?: string | undefined;
+  readonly oauthAudience?: string | undefined;
+  readonly oauthClientId?: string | undefined;
+  readonly oauthClientSecret?: string | undefined;
+  readonly oauthScopesRead: string;
+  readonly oauthScopesWrite: string;
+  readonly oauthScopesDestructive: string;
+  readonly allowedHosts: readonly string[];
+  readonly allowedOrigins: readonly string[];
+  readonly stateless: boolean;
+  readonly maxSessions: number;
+  readonly sessionIdleSeconds: number;
+  readonly shutdownGraceSeconds: number;
+  readonly maxBodyBytes: number;
+  readonly timeoutSeconds: number;
+  readonly streamMinRate: number;
+  readonly streamStallSeconds: number;
+  readonly maxResultBytes: number;
+  readonly maxScanBytes: number;
+  readonly logLevel: LogLevel;
+}
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export type ConfirmMode = (typeof CONFIRM_MODES)[number];
 
 /** A bad setting: main prints the message and exits with status 2. */
@@ -136,7 +137,8 @@ function parseValue(setting: Setting, raw: string, via: string): unknown {
 }
 
 function expandHome(path: string, env: ConfigSources['env']): string {
-  if (path === '~' || path.startsWith('~/')) return join(env.HOME ?? homedir(), path.slice(2));
+  if (path === '~' || path.startsWith('~/'))
+    return process.getBuiltinModule('node:path').join(env.HOME ?? process.getBuiltinModule('node:os').homedir(), path.slice(2));
   return path;
 }
 
@@ -157,13 +159,18 @@ export function loadConfig(sources: ConfigSources): ConfigOutcome {
   for (const setting of SETTINGS) {
     if (setting.flag) options[setting.flag] = { type: setting.kind === 'bool' ? 'boolean' : 'string' };
   }
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({ args: [...sources.argv], options, strict: true, allowPositionals: false });
-  } catch (error) {
-    throw new ConfigError(`${(error as Error).message}; run with --help for the valid flags`);
+  // MCP clients mostly start the server without flags; parseArgs' first call costs ~3 ms of the
+  // start-up budget (Node loads its parser then), so it runs only when there is something to parse.
+  let flags: Record<string, string | boolean | undefined> = {};
+  if (sources.argv.length > 0) {
+    try {
+      flags = process
+        .getBuiltinModule('node:util')
+        .parseArgs({ args: [...sources.argv], options, strict: true, allowPositionals: false }).values;
+    } catch (error) {
+      throw new ConfigError(`${(error as Error).message}; run with --help for the valid flags`);
+    }
   }
-  const flags = parsed.values as Record<string, string | boolean | undefined>;
   if (flags.help === true) return { kind: 'help' };
   if (flags.version === true) return { kind: 'version' };
 
@@ -195,77 +202,72 @@ export function loadConfig(sources: ConfigSources): ConfigOutcome {
     enabled = enabled.filter((tool) => wanted.has(tool));
   }
 
-  const candidate = {
-    hubUser: values.hubUser,
-    hubToken: values.hubToken,
-    hubJwt: values.hubJwt,
-    scimToken: values.scimToken,
-    hubUrl: values.hubUrl,
-    registryUrl: values.registryUrl,
-    registryAuthUrl: values.registryAuthUrl,
-    registryAllowedHosts: values.registryAllowedHosts,
-    scoutUrl: values.scoutUrl,
+  // Each value came from parseValue for its setting's kind (or is the spec's default): the casts
+  // restate what config-spec declares, and the config tests check the parsed values.
+  const config: Config = {
+    hubUser: values.hubUser as string | undefined,
+    hubToken: values.hubToken as string | undefined,
+    hubJwt: values.hubJwt as string | undefined,
+    scimToken: values.scimToken as string | undefined,
+    hubUrl: values.hubUrl as string,
+    registryUrl: values.registryUrl as string,
+    registryAuthUrl: values.registryAuthUrl as string,
+    registryAllowedHosts: values.registryAllowedHosts as readonly string[],
+    scoutUrl: values.scoutUrl as string,
     dockerConfig: expandHome(values.dockerConfig as string, sources.env),
-    allowDestructive: values.allowDestructive,
-    readOnly: values.readOnly,
-    confirm: values.confirm,
+    allowDestructive: values.allowDestructive as boolean,
+    readOnly: values.readOnly as boolean,
+    confirm: values.confirm as ConfirmMode,
     enabledTools: enabled,
-    transport: values.transport,
-    host: values.host,
-    port: values.port,
-    mcpAuthToken: values.mcpAuthToken,
-    publicUrl: values.publicUrl,
-    oauthIssuer: values.oauthIssuer,
-    oauthAudience: values.oauthAudience,
-    oauthClientId: values.oauthClientId,
-    oauthClientSecret: values.oauthClientSecret,
-    oauthScopesRead: values.oauthScopesRead,
-    oauthScopesWrite: values.oauthScopesWrite,
-    oauthScopesDestructive: values.oauthScopesDestructive,
-    allowedHosts: values.allowedHosts,
-    allowedOrigins: values.allowedOrigins,
-    stateless: values.stateless,
-    maxSessions: values.maxSessions,
-    sessionIdleSeconds: values.sessionIdleSeconds,
-    shutdownGraceSeconds: values.shutdownGraceSeconds,
-    maxBodyBytes: values.maxBodyBytes,
-    timeoutSeconds: values.timeoutSeconds,
-    streamMinRate: values.streamMinRate,
-    streamStallSeconds: values.streamStallSeconds,
-    maxResultBytes: values.maxResultBytes,
-    maxScanBytes: values.maxScanBytes,
-    logLevel: values.logLevel,
+    transport: values.transport as 'stdio' | 'streamable-http',
+    host: values.host as string,
+    port: values.port as number,
+    mcpAuthToken: values.mcpAuthToken as string | undefined,
+    publicUrl: values.publicUrl as string | undefined,
+    oauthIssuer: values.oauthIssuer as string | undefined,
+    oauthAudience: values.oauthAudience as string | undefined,
+    oauthClientId: values.oauthClientId as string | undefined,
+    oauthClientSecret: values.oauthClientSecret as string | undefined,
+    oauthScopesRead: values.oauthScopesRead as string,
+    oauthScopesWrite: values.oauthScopesWrite as string,
+    oauthScopesDestructive: values.oauthScopesDestructive as string,
+    allowedHosts: values.allowedHosts as readonly string[],
+    allowedOrigins: values.allowedOrigins as readonly string[],
+    stateless: values.stateless as boolean,
+    maxSessions: values.maxSessions as number,
+    sessionIdleSeconds: values.sessionIdleSeconds as number,
+    shutdownGraceSeconds: values.shutdownGraceSeconds as number,
+    maxBodyBytes: values.maxBodyBytes as number,
+    timeoutSeconds: values.timeoutSeconds as number,
+    streamMinRate: values.streamMinRate as number,
+    streamStallSeconds: values.streamStallSeconds as number,
+    maxResultBytes: values.maxResultBytes as number,
+    maxScanBytes: values.maxScanBytes as number,
+    logLevel: values.logLevel as LogLevel,
   };
-  // Parsed once per process: zod's compiled fast path (generated with new Function on an object's
-  // first parse) would cost more start-up time than it could ever save.
-  const result = ConfigSchema.safeParse(candidate, { jitless: true });
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new ConfigError(`invalid configuration at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'unknown'}`);
-  }
-  const badPattern = result.data.registryAllowedHosts.find((entry) => parseHostPattern(entry) === undefined);
+  const badPattern = config.registryAllowedHosts.find((entry) => parseHostPattern(entry) === undefined);
   if (badPattern !== undefined) {
     throw new ConfigError(
       `DOCKER_REGISTRY_ALLOWED_HOSTS: '${badPattern.slice(0, 100)}' is not valid; allowed values: host, host:port or *.example.com[:port], comma-separated`,
     );
   }
-  checkOAuth(result.data);
-  if (result.data.hubUser !== undefined && result.data.hubToken === undefined && result.data.hubJwt === undefined) {
+  checkOAuth(config);
+  if (config.hubUser !== undefined && config.hubToken === undefined && config.hubJwt === undefined) {
     throw new ConfigError('DOCKER_HUB_USER is set without DOCKER_HUB_TOKEN; set both (or DOCKERHUB_JWT), or neither for anonymous access');
   }
-  if (result.data.hubToken !== undefined && result.data.hubUser === undefined) {
+  if (config.hubToken !== undefined && config.hubUser === undefined) {
     throw new ConfigError(
       'DOCKER_HUB_TOKEN is set without DOCKER_HUB_USER; the token is minted for that identifier (user, or organization for an OAT)',
     );
   }
   return {
     kind: 'config',
-    config: Object.freeze({ ...result.data, enabledTools: Object.freeze([...result.data.enabledTools]) }) as Config,
+    config: Object.freeze({ ...config, enabledTools: Object.freeze([...config.enabledTools]) }),
   };
 }
 
 /** The OAuth settings make sense together; each refusal names its variable. */
-function checkOAuth(config: z.infer<typeof ConfigSchema>): void {
+function checkOAuth(config: Config): void {
   for (const [name, scope] of [
     ['MCP_OAUTH_SCOPES_READ', config.oauthScopesRead],
     ['MCP_OAUTH_SCOPES_WRITE', config.oauthScopesWrite],

@@ -35,7 +35,7 @@ function row(left: string, right: string, width: number): string {
   return left.length >= width - 1 ? `${left}\n${' '.repeat(width)}${right}` : `${left.padEnd(width)}${right}`;
 }
 
-export function helpText(version: string, entry = 'dist/main.js'): string {
+export function helpText(version: string, entry = 'dist/main.cjs'): string {
   const width = 34;
   const lines = [
     `dockerhub-mcp ${version}: MCP server for Docker Hub, OCI registries and Docker Scout`,

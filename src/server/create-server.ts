@@ -9,14 +9,10 @@ import { registerCompletion } from './completion.js';
 import { registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
 import { elicitFor } from './elicit.js';
+import { INSTRUCTIONS, SERVER_NAME, SERVER_TITLE, serverCapabilities } from './identity.js';
 import { allowanceFor, callerOf, scopeNames } from './oauth/scopes.js';
-import { PREBUILT_DEFINITIONS } from './prebuilt-definitions.js';
-import { settingsKey } from './tool-definitions.js';
+import { prebuiltDefinitions } from './prebuilt-definitions.js';
 import type { RunningCalls } from './running-calls.js';
-
-const INSTRUCTIONS =
-  "Docker Hub, OCI registries and Docker Scout. Each tool takes `action` plus that action's parameters; the `action` description lists them. " +
-  'Destructive actions are disabled unless the operator enables them; `hub_admin config` shows what is enabled and `hub_admin whoami` who the server acts as.';
 
 interface Catalog {
   tools: readonly ToolSpec<AppContext>[];
@@ -35,11 +31,16 @@ function catalogFor(app: AppContext): Catalog {
   let catalog = catalogs.get(app);
   if (!catalog) {
     const tools = buildTools(app.config.enabledTools);
-    const prebuilt = PREBUILT_DEFINITIONS?.[settingsKey(app.config)];
+    const prebuilt = prebuiltDefinitions(app.config);
     const definitions = new Map<string, ToolDefinition>();
     for (const tool of tools) {
       if (tool.unavailable?.(app.config) !== undefined) continue;
-      const definition = prebuilt ? prebuilt[tool.name] : describeTool(tool, app.config);
+      const text = prebuilt?.[tool.name];
+      const definition = prebuilt
+        ? text === undefined
+          ? undefined
+          : (JSON.parse(text) as ToolDefinition)
+        : describeTool(tool, app.config);
       if (definition) definitions.set(tool.name, definition);
     }
     catalog = { tools, definitions };
@@ -57,17 +58,8 @@ export function createMcpServer(app: AppContext, calls: RunningCalls): Server {
   const scopes = scopeNames(app.config);
 
   const server = new Server(
-    { name: 'dockerhub-mcp', title: 'Docker Hub MCP', version: app.version },
-    {
-      capabilities: {
-        tools: { listChanged: false },
-        logging: {},
-        prompts: { listChanged: false },
-        resources: { listChanged: false, subscribe: false },
-        completions: {},
-      },
-      instructions: INSTRUCTIONS,
-    },
+    { name: SERVER_NAME, title: SERVER_TITLE, version: app.version },
+    { capabilities: serverCapabilities(), instructions: INSTRUCTIONS },
   );
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: [...definitions.values()] }));

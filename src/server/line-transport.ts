@@ -34,6 +34,8 @@ export class LineTransport implements Transport {
   private writing = 0;
   private writeWaiters: (() => void)[] = [];
   private closed = false;
+  /** Requests replayed by the stdio front door, whose answers the client already has. */
+  private readonly swallowed = new Set<Id>();
 
   constructor(
     private readonly input: Readable,
@@ -74,7 +76,10 @@ export class LineTransport implements Transport {
       this.reset();
       this.handleLine(line);
     }
-    this.oninputend?.();
+    // After the SDK has dispatched what was read (its handlers start a few promise hops after
+    // onmessage): a client that writes its calls and closes stdin at once (`… | dockerhub-mcp`)
+    // gets them run, not refused as arriving during the shutdown the close starts.
+    setImmediate(() => this.oninputend?.());
   };
 
   private readonly onError = (error: Error): void => {
@@ -141,8 +146,18 @@ export class LineTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
+    const answerTo = !('method' in message) && 'id' in message ? message.id : undefined;
+    if (answerTo !== undefined && this.swallowed.delete(answerTo)) {
+      this.settle(answerTo);
+      return;
+    }
     await this.write(`${JSON.stringify(message)}\n`);
-    if (!('method' in message) && 'id' in message && message.id !== undefined) this.settle(message.id);
+    if (answerTo !== undefined) this.settle(answerTo);
+  }
+
+  /** The answer to request `id` is not written: the stdio front door already answered it. */
+  swallowAnswerTo(id: Id): void {
+    this.swallowed.add(id);
   }
 
   private settle(id: Id): void {

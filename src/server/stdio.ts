@@ -1,31 +1,35 @@
-// MCP over stdin/stdout: the transport owns stdout. When the client closes stdin, or on SIGINT /
-// SIGTERM, new calls are refused, running ones finish within the grace period, their answers are
-// written and flushed, and the process exits 0.
-import type { AppContext } from '../context.js';
-import { createMcpServer } from './create-server.js';
-import { InFlight } from './in-flight.js';
-import { LineTransport } from './line-transport.js';
-import { RunningCalls } from './running-calls.js';
+// MCP over stdin/stdout: the transport owns stdout. The stdio front door (stdio-front.ts) answers
+// the opening handshake and loads the full server (stdio-full.ts) when a message needs it. When the
+// client closes stdin, or on SIGINT / SIGTERM, new calls are refused, running ones finish within
+// the grace period, their answers are written and flushed, and the process exits 0.
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import { frontAnswers } from './front-answers.js';
 import { onShutdown } from './shutdown.js';
+import { StdioFront } from './stdio-front.js';
 
-export async function serveStdio(app: AppContext): Promise<void> {
-  const calls = new RunningCalls();
-  const owed = new InFlight();
-  const server = createMcpServer(app, calls);
-  const transport = new LineTransport(process.stdin, process.stdout, owed);
-  // Signal handlers first: anything that sees the "serving" line may send SIGTERM right away.
-  const stop = onShutdown(app.logger, app.config.shutdownGraceSeconds * 1000, {
-    stopAccepting: () => calls.stopAccepting(),
-    drained: (timeoutMs) => owed.idle(timeoutMs),
-    cancel: () => calls.cancelAll('the server is shutting down'),
-    close: async () => {
-      await transport.flushed();
-      await server.close();
-      await app.close();
+export function serveStdio(config: Config, logger: Logger, version: string): void {
+  let stop: (reason: string) => void = () => undefined;
+  const front = new StdioFront({
+    input: process.stdin,
+    output: process.stdout,
+    answers: frontAnswers(config, version),
+    load: async (input, replayedId) => {
+      const started = performance.now();
+      const { startFullStdio } = await import('./stdio-full.js');
+      const steps = await startFullStdio({ config, logger, version, input, replayedId, oninputend: () => stop('stdin closed') });
+      logger.debug('full server loaded', { ms: Math.round(performance.now() - started) });
+      return steps;
+    },
+    onLoadError: (error) => {
+      logger.error('could not load the server', { error });
+      process.exit(1);
     },
   });
-  transport.oninputend = () => stop('stdin closed');
-  server.onerror = (error) => app.logger.warn('stdio transport error', { error });
-  await server.connect(transport);
-  app.logger.info('serving MCP over stdio', { version: app.version, tools: app.config.enabledTools });
+  // Signal handlers first: anything that sees the "serving" line may send SIGTERM right away.
+  stop = onShutdown(logger, config.shutdownGraceSeconds * 1000, front.steps);
+  front.oninputend = () => stop('stdin closed');
+  process.stdout.on('error', (error) => logger.warn('stdout error', { error }));
+  front.start();
+  logger.info('serving MCP over stdio', { version, tools: config.enabledTools });
 }

@@ -3,12 +3,11 @@
 // start-up work, and its result is fixed by the code: the build runs this module and embeds the
 // result in the bundle (scripts/bundle.mjs → prebuilt-definitions.ts), so a process only looks
 // its entries up. An e2e test compares the bundle's entries with these, computed from source.
-import type { Config } from '../config.js';
+import { settingsKey, type DefinitionSettings } from './definition-key.js';
 import { allTools } from '../tools/catalog.js';
 import { describeTool, type ToolDefinition } from '../tools/framework.js';
 
-/** What describeTool reads from the configuration. */
-export type DefinitionSettings = Pick<Config, 'readOnly' | 'allowDestructive'>;
+export { settingsKey, type DefinitionSettings };
 
 /** Tool name → tools/list entry; a tool with no action to offer has none. */
 export type DefinitionSet = Readonly<Record<string, ToolDefinition>>;
@@ -19,10 +18,6 @@ export type DefinitionSets = Readonly<Record<string, DefinitionSet>>;
 export const DEFINITION_SETTINGS: readonly DefinitionSettings[] = [false, true].flatMap((readOnly) =>
   [false, true].map((allowDestructive) => ({ readOnly, allowDestructive })),
 );
-
-export function settingsKey(settings: DefinitionSettings): string {
-  return `readOnly=${settings.readOnly},allowDestructive=${settings.allowDestructive}`;
-}
 
 export function definitionSet(settings: DefinitionSettings): DefinitionSet {
   const set: Record<string, ToolDefinition> = {};

@@ -1,6 +1,7 @@
 // hub_scim: SCIM 2.0 user provisioning, on the organization's SCIM token (DOCKERHUB_SCIM_TOKEN).
 import type { AppContext } from '../context.js';
 import { scimRoutes } from '../hub/routes/scim.js';
+import { toolUnavailable } from './availability.js';
 import type { ToolSpec } from './framework.js';
 import { routeActions } from './hub-shared/route-actions.js';
 
@@ -12,6 +13,6 @@ export function createHubScimTool(): ToolSpec<AppContext> {
     openWorld: true,
     actions: routeActions('hub_scim', scimRoutes),
     // Every SCIM call authenticates with the organization's SCIM token and nothing else.
-    unavailable: (config) => (config.scimToken?.trim() ? undefined : 'DOCKERHUB_SCIM_TOKEN is not set'),
+    unavailable: (config) => toolUnavailable('hub_scim', config),
   };
 }

@@ -161,11 +161,11 @@ describe.skipIf(!engine)('container image', () => {
 
     it('holds the bundled server as the npm package ships it, and no node_modules', async () => {
       const check = [
-        'test -f /app/dist/main.js',
+        'test -f /app/dist/main.cjs',
         'test -d /app/dist/chunks',
         'test -f /app/dist/THIRD_PARTY_LICENSES.txt',
         'test ! -e /app/node_modules',
-        'test ! -e /app/dist/main.js.map',
+        'test ! -e /app/dist/main.cjs.map',
         'test ! -e /app/node_modules/typescript',
         'test ! -e /app/node_modules/vitest',
         'test ! -e /app/src',

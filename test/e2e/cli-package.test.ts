@@ -54,7 +54,7 @@ describe('the packed package installed into an empty folder', () => {
   it('serves tools/list over stdio', async () => {
     const session = await connectStdio({
       command: process.execPath,
-      args: [join(app, 'node_modules', PKG.name, 'dist/main.js')],
+      args: [join(app, 'node_modules', PKG.name, 'dist/main.cjs')],
       cwd: app,
     });
     try {

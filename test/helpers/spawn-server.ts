@@ -1,10 +1,10 @@
-// Spawns the built server (dist/main.js) as a real process for e2e tests, with a minimal
+// Spawns the built server (dist/main.cjs) as a real process for e2e tests, with a minimal
 // environment so nothing from the developer's shell leaks in.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { minimalEnv } from './mcp-session.js';
 
-export const ENTRY = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+export const ENTRY = fileURLToPath(new URL('../../dist/main.cjs', import.meta.url));
 
 export interface RunningServer {
   proc: ChildProcess;

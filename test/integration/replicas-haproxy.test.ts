@@ -1,5 +1,5 @@
 // Replicas behind HAProxy, with the shipped deploy/haproxy/haproxy.cfg: three processes of the
-// built server (dist/main.js; `npm run build` first), 10 clients × 30 `hub_admin rate_limit`
+// built server (dist/main.cjs; `npm run build` first), 10 clients × 30 `hub_admin rate_limit`
 // calls through the balancer.
 // - stateless (MCP_STATELESS=true): any replica answers any request; one replica gets SIGTERM
 //   mid-run, drains and exits 0, and every call is still answered (HAProxy retries what the

@@ -26,6 +26,8 @@ export interface StartRegistryOptions {
   token?: TokenServiceOptions;
   /** `compatibility.schema1.enabled`: accept pushes of Docker schema1 manifests (off by default in 2.8). */
   schema1?: boolean;
+  /** The folder its data folder is made in (default os.tmpdir()); benchmarks use a tmpfs. */
+  storageRoot?: string;
 }
 
 export interface RegistryHandle {
@@ -162,7 +164,7 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Re
   if (!bin) throw new Error(REGISTRY_MISSING);
   const auth = opts.auth ?? 'none';
   const users = { ...(opts.users ?? (auth === 'none' ? {} : DEFAULT_USERS)) };
-  const dataDir = mkdtempSync(join(tmpdir(), 'registry-'));
+  const dataDir = mkdtempSync(join(opts.storageRoot ?? tmpdir(), 'registry-'));
   const logPath = join(dataDir, 'registry.log');
   const readLog = (): string => (existsSync(logPath) ? readFileSync(logPath, 'utf8') : '');
 

@@ -28,7 +28,7 @@ const CREDENTIALS = new Set(
 describe('mcp_config.json', () => {
   it('has a node entry on the built bundle, a container entry and an HTTP entry', () => {
     const values = entries.map(([, entry]) => entry);
-    expect(values.some((e) => e.command === 'node' && e.args?.some((a) => a.endsWith('dist/main.js')))).toBe(true);
+    expect(values.some((e) => e.command === 'node' && e.args?.some((a) => a.endsWith('dist/main.cjs')))).toBe(true);
     expect(values.some((e) => e.command === 'docker' && e.args?.includes('-i'))).toBe(true);
     expect(values.some((e) => e.url?.endsWith('/mcp'))).toBe(true);
   });

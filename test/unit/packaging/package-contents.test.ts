@@ -1,4 +1,4 @@
-// The npm package ships only what runs: the bundle (dist/main.js and its chunks, every dependency
+// The npm package ships only what runs: the bundle (dist/main.cjs and its chunks, every dependency
 // inlined), the bundled packages' license notices, README, LICENSE and mcp_config.json. Read from
 // `npm pack --dry-run --json`, the list npm itself would publish, so a `files` entry or a stray
 // build output cannot slip in unnoticed. Needs the build (`npm test` runs it first).
@@ -36,9 +36,11 @@ const ALLOWED = [
   /^README\.md$/,
   /^LICENSE$/,
   /^mcp_config\.json$/,
-  /^dist\/main\.js$/,
+  /^dist\/main\.cjs$/,
   /^dist\/THIRD_PARTY_LICENSES\.txt$/,
   /^dist\/chunks\/[\w-]+\.js$/,
+  // The build-time tools/list entries, one file per setting combination (read by the front).
+  /^dist\/chunks\/tool-definitions-\d\.json$/,
 ];
 
 const isBuiltin = (spec: string): boolean => spec.startsWith('node:') || builtinModules.includes(spec.split('/')[0]!);
@@ -81,7 +83,7 @@ describe('the npm package', () => {
   let paths: string[];
 
   beforeAll(() => {
-    if (!existsSync(join(ROOT, 'dist/main.js'))) throw new Error('dist/main.js is missing: run `npm run build` first');
+    if (!existsSync(join(ROOT, 'dist/main.cjs'))) throw new Error('dist/main.cjs is missing: run `npm run build` first');
     // --ignore-scripts: prepack would rebuild; the build under test is the one already made.
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
     report = (JSON.parse(out) as PackReport[])[0]!;
@@ -93,7 +95,7 @@ describe('the npm package', () => {
 
   it('holds the bundle, its license notices, README, LICENSE and mcp_config.json, nothing else', () => {
     expect(paths.filter((path) => !ALLOWED.some((pattern) => pattern.test(path)))).toEqual([]);
-    for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/main.js', 'dist/THIRD_PARTY_LICENSES.txt']) {
+    for (const needed of ['package.json', 'README.md', 'LICENSE', 'dist/main.cjs', 'dist/THIRD_PARTY_LICENSES.txt']) {
       expect(paths).toContain(needed);
     }
     expect(paths.some((path) => path.startsWith('dist/chunks/'))).toBe(true);
@@ -107,18 +109,18 @@ describe('the npm package', () => {
   });
 
   it('is self-contained: the shipped code imports only Node built-ins and its own shipped files', async () => {
-    const { files, bare } = await reach(join(ROOT, 'dist/main.js'));
+    const { files, bare } = await reach(join(ROOT, 'dist/main.cjs'));
     expect(bare).toEqual([]);
     expect(files.filter((path) => !paths.includes(path))).toEqual([]);
     // Every chunk is reached from the entry (a chunk nobody loads would be dead weight).
-    expect(paths.filter((path) => path.startsWith('dist/chunks/') && !files.includes(path))).toEqual([]);
+    expect(paths.filter((path) => path.startsWith('dist/chunks/') && path.endsWith('.js') && !files.includes(path))).toEqual([]);
   });
 
   it('the reach scan sees a package import and the files behind relative ones (so a pass means something)', async () => {
-    // The unbundled tsc output of the config module imports zod and a sibling module.
-    const { files, bare } = await reach(join(ROOT, 'dist/config.js'));
-    expect(bare).toContain('zod');
-    expect(files).toContain('dist/config-spec.js');
+    // The unbundled tsc output of the server factory imports the SDK and a sibling module.
+    const { files, bare } = await reach(join(ROOT, 'dist/server/create-server.js'));
+    expect(bare).toContain('@modelcontextprotocol/sdk/server/index.js');
+    expect(files).toContain('dist/server/identity.js');
     expect(isBuiltin('node:fs')).toBe(true);
   });
 
@@ -130,9 +132,9 @@ describe('the npm package', () => {
   });
 
   it('bin and main name the shipped bundle, which starts with a node shebang', () => {
-    expect(PKG.main).toBe('dist/main.js');
-    expect(Object.values(PKG.bin)).toEqual(['dist/main.js']);
-    expect(readFileSync(join(ROOT, 'dist/main.js'), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(PKG.main).toBe('dist/main.cjs');
+    expect(Object.values(PKG.bin)).toEqual(['dist/main.cjs']);
+    expect(readFileSync(join(ROOT, 'dist/main.cjs'), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
   });
 
   it('carries the license notice of every package the bundle inlines', () => {

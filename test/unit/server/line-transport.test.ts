@@ -52,6 +52,9 @@ describe('LineTransport', () => {
     input.end();
     await tick();
     expect(received.map((m) => (m as { id: number }).id)).toEqual([1, 2]);
+    // The end is reported a turn of the event loop later, once the SDK has dispatched what was read.
+    expect(ended).toBe(false);
+    await tick();
     expect(ended).toBe(true);
   });
 
