@@ -3,7 +3,7 @@
 // between the same registries (bench/lib/raw-pipe.ts) — and against skopeo, in the same run.
 // Two scenarios: one layer of BENCH_STREAM_BYTES (default 1 GiB), and BENCH_STREAM_LAYERS
 // (default 6) layers of BENCH_STREAM_PARALLEL_BYTES (default 256 MiB) copied at once against as
-// many raw pipes in parallel. The machine is shared and noisy: BENCH_STREAM_ROUNDS (default 3)
+// many raw pipes in parallel. The machine is shared and noisy: BENCH_STREAM_ROUNDS (default 5)
 // rounds, ours and its peers interleaved (the order alternates), and the median ratio is judged.
 // Memory: the server's peak RSS growth per copy (VmHWM reset through /proc/<pid>/clear_refs, then
 // VmHWM after minus VmRSS before), after a small warm-up copy so first-use code (pages of the node
@@ -25,7 +25,7 @@ const MiB = 1024 ** 2;
 const SIZE = Number(process.env.BENCH_STREAM_BYTES ?? 1024 * MiB);
 const PARALLEL_SIZE = Number(process.env.BENCH_STREAM_PARALLEL_BYTES ?? 256 * MiB);
 const LAYERS = Number(process.env.BENCH_STREAM_LAYERS ?? 6);
-const ROUNDS = Number(process.env.BENCH_STREAM_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_STREAM_ROUNDS ?? 5);
 // Both registries keep their data in memory (a tmpfs) where there is one: on disk, the ~6 GiB a
 // round writes hit the kernel's dirty-page limits part-way, so whichever copy ran late in a round
 // was throttled by write-back (per-round ratios swung 0.64–1.98 on one machine); the copiers are
