@@ -91,7 +91,7 @@ afterAll(async () => {
     title: `Streaming: copy between two local registries (1 × ${(SIZE / MiB).toFixed(0)} MiB; ${LAYERS} × ${(PARALLEL_SIZE / MiB).toFixed(0)} MiB)`,
     notes: [
       'ours = the built server as a process, `hub_registry copy` over stdio (manifests, HEADs, verification included).',
-      'raw pipe = `curl GET blob | curl -T - PUT` between the same registries: POST opens the upload, one chunked PUT ?digest= carries the whole body (the upload protocol ours uses for a streamed blob); no manifest work. Parallel: one such pipe per layer, all at once.',
+      'raw pipe = `curl GET blob | curl -T - PUT` between the same registries: POST opens the upload, one PUT ?digest= carries the whole body, chunked (curl reads a pipe of unknown length); ours uses the same protocol but sends the Content-Length the manifest gives, so neither side frames chunks; no manifest work. Parallel: one such pipe per layer, all at once.',
       'skopeo = `skopeo copy --preserve-digests` between the same registries (without it skopeo gzips the uncompressed layer: other bytes, other work); its copy of the blob is unlinked after each round so its blob-info cache cannot turn the next round into a mount.',
       `${ROUNDS} rounds, ours and its peers interleaved (order alternating); seconds and MiB/s are medians, ratios the median of the per-round ratios.`,
       `registry storage: ${STORAGE ?? 'os.tmpdir()'} (BENCH_STREAM_STORAGE); the destination's blob files are removed after each copy, so every copy writes all its bytes and memory stays bounded.`,

@@ -2,7 +2,7 @@
 // chunk (PATCH with Content-Range), status (GET → Range, for recovery), complete (PUT ?digest=),
 // cancel (DELETE), and cross-repository mounts. Every upload URL the registry hands out is held
 // to the registry's origin before anything is sent to it.
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { repositoryScope } from '../auth/registry-token.js';
 import type { HttpResult } from '../http/client.js';
 import { ToolError } from '../http/errors.js';
@@ -190,11 +190,14 @@ export async function completeUpload(
   client: RegistryClient,
   session: UploadSession,
   digest: string,
-  options: { body?: Uint8Array | Readable; contentRange?: string; signal?: AbortSignal } = {},
+  options: { body?: Uint8Array | Readable; contentRange?: string; signal?: AbortSignal; length?: number } = {},
 ): Promise<HttpResult<unknown>> {
   const body = options.body ?? new Uint8Array(0);
   const headers: Record<string, string> = { 'content-type': OCTET };
   if (options.contentRange) headers['content-range'] = options.contentRange;
+  // A streamed body of known size goes with its length, not chunked: the registry reads a plain
+  // body, and a source that sends more or fewer bytes fails the request instead of being stored.
+  if (body instanceof Readable && options.length !== undefined) headers['content-length'] = String(options.length);
   const result = await client.request(session.ref, {
     method: 'PUT',
     path: withDigest(session.location, digest),

@@ -251,14 +251,18 @@ async function streamBlob(
   for (let attempt = 0; ; attempt++) {
     try {
       if (attempt === 0 || session.offset === 0) {
-        const result = await completeUpload(client, session, input.digest, { body: stream, signal: options.signal });
+        const result = await completeUpload(client, session, input.digest, { body: stream, length: input.size, signal: options.signal });
         options.onProgress?.(input.size);
         return { digest: input.digest, size: input.size, mode: 'monolithic', chunks: 1, recoveries, result };
       }
       const patched = await client.request(session.ref, {
         method: 'PATCH',
         path: session.location,
-        headers: { 'content-type': OCTET, 'content-range': `${session.offset}-${input.size - 1}` },
+        headers: {
+          'content-type': OCTET,
+          'content-range': `${session.offset}-${input.size - 1}`,
+          'content-length': String(input.size - session.offset),
+        },
         body: stream,
         scopes: session.scopes,
         read: 'none',

@@ -59,8 +59,13 @@ describe.skipIf(skip)('streamed upload resume', () => {
   it('resumes a broken streamed PUT from the source at the committed offset; the digest matches', async () => {
     let broken = 0;
     proxy.setFaultHook((req) => {
-      // Drop the connection of the streamed upload (chunked transfer encoding: the big layer).
-      if (req.method === 'PUT' && req.path.includes('/blobs/uploads/') && broken === 0 && req.headers['transfer-encoding'] === 'chunked') {
+      // Drop the connection of the streamed upload (the big layer, sent with its length).
+      if (
+        req.method === 'PUT' &&
+        req.path.includes('/blobs/uploads/') &&
+        broken === 0 &&
+        req.headers['content-length'] === String(BLOB_BYTES)
+      ) {
         broken++;
         return 'reset';
       }
