@@ -8,6 +8,7 @@
 // Memory: the server's peak RSS growth per copy (VmHWM reset through /proc/<pid>/clear_refs, then
 // VmHWM after minus VmRSS before), after a small warm-up copy so first-use code (pages of the node
 // binary, JIT) is not counted as buffering.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -65,6 +66,21 @@ interface Run {
   ms: number;
   cpuMs: number;
   growthMiB?: number;
+  /** CPU time both registries spent meanwhile (user + system). */
+  registryCpuMs?: number;
+}
+
+/** The registry process itself (not the watchdog shell around it): its command line names its data folder. */
+function registryPid(handle: RegistryHandle): number | undefined {
+  try {
+    const pids = execFileSync('pgrep', ['-f', `serve ${handle.dataDir}`], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map(Number);
+    return pids.find((pid) => !['bash', 'sh'].includes(readFileSync(`/proc/${pid}/comm`, 'utf8').trim()));
+  } catch {
+    return undefined;
+  }
 }
 
 const NO_RESET = 'clear_refs not writable: peak RSS growth is the process peak so far.';
@@ -96,7 +112,7 @@ afterAll(async () => {
       `${ROUNDS} rounds, ours and its peers interleaved (order alternating); seconds and MiB/s are medians, ratios the median of the per-round ratios.`,
       `registry storage: ${STORAGE ?? 'os.tmpdir()'} (BENCH_STREAM_STORAGE); the destination's blob files are removed after each copy, so every copy writes all its bytes and memory stays bounded.`,
       'peak RSS growth = server VmHWM (reset via /proc/<pid>/clear_refs before each copy) minus VmRSS just before, after a 16 MiB warm-up copy (and one unmeasured 1 GiB raw-pipe upload that warms the destination registry); median of rounds (max in the notes).',
-      'CPU s per GiB = user + system time of the server process (/proc/<pid>/stat), or of the curl processes (bash `times`); registries not counted. On a shared, loaded machine throughput follows CPU share, so this is the steadier figure.',
+      'CPU s per GiB = user + system time of the server process (/proc/<pid>/stat), or of the curl processes (bash `times`). registries CPU s per GiB = user + system time of both registry processes during that copy (the destination hashes and stores every byte). On 2 cores the copier, its peer and both registries share the machine, so throughput follows total CPU: a copier that spends more CPU per GiB than the curl pair slows the registries down.',
       ...notes,
     ],
     rows,
@@ -119,6 +135,14 @@ it.skipIf(!ready)('copies one big layer and several at once near the raw pipe, w
   /** The destination's blob files go after each copy (its repositories' links dangle, unused again). */
   const clearDestination = (): void =>
     rmSync(join(dst.dataDir, 'data', 'docker', 'registry', 'v2', 'blobs'), { recursive: true, force: true });
+  const registryPids = [registryPid(src), registryPid(dst)].filter((pid): pid is number => pid !== undefined);
+  const registriesCpu = (): number => registryPids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+  /** A run with the registries' CPU time over it: on 2 cores the copier competes with them. */
+  const withRegistries = async (run: () => Promise<Run>): Promise<Run> => {
+    const before = registriesCpu();
+    const result = await run();
+    return registryPids.length === 2 ? { ...result, registryCpuMs: registriesCpu() - before } : result;
+  };
   const copy = async (repo: string, target: string): Promise<Run> => {
     const peakReset = resetPeak(pid);
     const before = memoryKiB(pid, 'VmRSS');
@@ -158,12 +182,13 @@ it.skipIf(!ready)('copies one big layer and several at once near the raw pipe, w
       return [await first(), b];
     };
     const [ours, raw] = await pair(
-      () => copy('acme/big', `acme/big-r${round}`),
-      async () => {
-        const run = await rawPipe(src.host, 'acme/big', dst.host, `acme/big-raw-r${round}`, big.digest);
-        clearDestination();
-        return run;
-      },
+      () => withRegistries(() => copy('acme/big', `acme/big-r${round}`)),
+      () =>
+        withRegistries(async () => {
+          const run = await rawPipe(src.host, 'acme/big', dst.host, `acme/big-raw-r${round}`, big.digest);
+          clearDestination();
+          return run;
+        }),
     );
     const skopeoRepo = `acme/big-skopeo-r${round}`;
     const peer = await skopeo([
@@ -184,16 +209,17 @@ it.skipIf(!ready)('copies one big layer and several at once near the raw pipe, w
     single.skopeo.push({ ms: peer.ms, cpuMs: NaN });
 
     const [oursMulti, rawMulti] = await pair(
-      () => copy('acme/multi', `acme/multi-r${round}`),
-      async (): Promise<Run> => {
-        const started = performance.now();
-        const runs = await Promise.all(
-          layers.map((layer) => rawPipe(src.host, 'acme/multi', dst.host, `acme/multi-raw-r${round}`, layer.digest)),
-        );
-        const ms = performance.now() - started;
-        clearDestination();
-        return { ms, cpuMs: runs.reduce((n, r) => n + r.cpuMs, 0) };
-      },
+      () => withRegistries(() => copy('acme/multi', `acme/multi-r${round}`)),
+      () =>
+        withRegistries(async (): Promise<Run> => {
+          const started = performance.now();
+          const runs = await Promise.all(
+            layers.map((layer) => rawPipe(src.host, 'acme/multi', dst.host, `acme/multi-raw-r${round}`, layer.digest)),
+          );
+          const ms = performance.now() - started;
+          clearDestination();
+          return { ms, cpuMs: runs.reduce((n, r) => n + r.cpuMs, 0) };
+        }),
     );
     multi.ours.push(oursMulti);
     multi.raw.push(rawMulti);
@@ -223,6 +249,9 @@ it.skipIf(!ready)('copies one big layer and several at once near the raw pipe, w
       seconds: fixed(ms / 1000),
       'MiB/s': fixed(mibps(bytes, ms)),
       'CPU s per GiB': Number.isFinite(cpu) ? fixed(cpu / 1000 / (bytes / 1024 ** 3), 2) : null,
+      'registries CPU s per GiB': runs.every((r) => r.registryCpuMs !== undefined)
+        ? fixed(median(runs.map((r) => r.registryCpuMs ?? NaN)) / 1000 / (bytes / 1024 ** 3), 2)
+        : null,
       ...(peak === undefined ? {} : { 'peak RSS growth MiB': fixed(peak) }),
     };
   };
