@@ -7,6 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { InFlight } from './in-flight.js';
+import { TrackedWrites } from './tracked-writes.js';
 
 type Id = string | number;
 
@@ -31,8 +32,7 @@ export class LineTransport implements Transport {
   /** True while discarding the rest of an over-long line. */
   private skipping = false;
   private readonly owed = new Map<Id, () => void>();
-  private writing = 0;
-  private writeWaiters: (() => void)[] = [];
+  private readonly writes: TrackedWrites;
   private closed = false;
   /** Requests replayed by the stdio front door, whose answers the client already has. */
   private readonly swallowed = new Set<Id>();
@@ -42,7 +42,9 @@ export class LineTransport implements Transport {
     private readonly output: Writable,
     private readonly pending: InFlight,
     private readonly maxLineBytes = MAX_LINE_BYTES,
-  ) {}
+  ) {
+    this.writes = new TrackedWrites(output, (error) => this.onerror?.(error));
+  }
 
   private readonly onData = (chunk: Buffer): void => {
     let rest = chunk;
@@ -124,17 +126,8 @@ export class LineTransport implements Transport {
     void this.write(`${JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } })}\n`);
   }
 
-  /** Writes and resolves once the bytes were handed to the OS (or the stream failed). */
   private write(text: string): Promise<void> {
-    this.writing++;
-    return new Promise((resolve) => {
-      this.output.write(text, (error) => {
-        if (error) this.onerror?.(error);
-        this.writing--;
-        if (this.writing === 0) for (const wake of this.writeWaiters.splice(0)) wake();
-        resolve();
-      });
-    });
+    return this.writes.write(text);
   }
 
   async start(): Promise<void> {
@@ -168,8 +161,7 @@ export class LineTransport implements Transport {
 
   /** Resolves when every write so far has reached the OS. */
   flushed(): Promise<void> {
-    if (this.writing === 0) return Promise.resolve();
-    return new Promise((resolve) => this.writeWaiters.push(resolve));
+    return this.writes.flushed();
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { FrontAnswers } from './front-answers.js';
 import type { ShutdownSteps } from './shutdown.js';
+import { TrackedWrites } from './tracked-writes.js';
 
 type Id = string | number;
 
@@ -47,13 +48,14 @@ export class StdioFront {
   private buffered = 0;
   private initializeParams: unknown;
   private initialized = false;
-  private writing = 0;
-  private writeWaiters: (() => void)[] = [];
+  private readonly writes: TrackedWrites;
   private loading?: Promise<void>;
   private full?: ShutdownSteps;
   private stopRequested = false;
 
-  constructor(private readonly options: StdioFrontOptions) {}
+  constructor(private readonly options: StdioFrontOptions) {
+    this.writes = new TrackedWrites(options.output);
+  }
 
   start(): void {
     if (this.options.answers === undefined) {
@@ -134,22 +136,8 @@ export class StdioFront {
     }
     if (result === undefined) return false;
     // JSON.stringify({ result, jsonrpc, id }), the SDK's key order: the same bytes whichever side answers.
-    this.write(`{"result":${result},"jsonrpc":"2.0","id":${JSON.stringify(id)}}\n`);
+    void this.writes.write(`{"result":${result},"jsonrpc":"2.0","id":${JSON.stringify(id)}}\n`);
     return true;
-  }
-
-  private write(text: string): void {
-    this.writing++;
-    this.options.output.write(text, () => {
-      this.writing--;
-      if (this.writing === 0) for (const wake of this.writeWaiters.splice(0)) wake();
-    });
-  }
-
-  /** Resolves when every answer the front door wrote has reached the OS. */
-  private flushed(): Promise<void> {
-    if (this.writing === 0) return Promise.resolve();
-    return new Promise((resolve) => this.writeWaiters.push(resolve));
   }
 
   private handOver(pending: readonly Buffer[], inputEnded = false): void {
@@ -189,12 +177,12 @@ export class StdioFront {
       }
       if (this.full !== undefined) return this.full.drained(Math.max(0, deadline - Date.now()));
       if (this.loading !== undefined) return false;
-      await this.flushed();
+      await this.writes.flushed();
       return true;
     },
     cancel: () => this.full?.cancel() ?? 0,
     close: async () => {
-      await this.flushed();
+      await this.writes.flushed();
       await this.full?.close();
     },
   };

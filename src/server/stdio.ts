@@ -9,6 +9,7 @@ import { onShutdown } from './shutdown.js';
 import { StdioFront } from './stdio-front.js';
 
 export function serveStdio(config: Config, logger: Logger, version: string): void {
+  const onStdoutError = (error: Error): void => logger.warn('stdout error', { error });
   let stop: (reason: string) => void = () => undefined;
   const front = new StdioFront({
     input: process.stdin,
@@ -18,6 +19,8 @@ export function serveStdio(config: Config, logger: Logger, version: string): voi
       const started = performance.now();
       const { startFullStdio } = await import('./stdio-full.js');
       const steps = await startFullStdio({ config, logger, version, input, replayedId, oninputend: () => stop('stdin closed') });
+      // Its transport reports stdout errors from now on.
+      process.stdout.off('error', onStdoutError);
       logger.debug('full server loaded', { ms: Math.round(performance.now() - started) });
       return steps;
     },
@@ -29,7 +32,8 @@ export function serveStdio(config: Config, logger: Logger, version: string): voi
   // Signal handlers first: anything that sees the "serving" line may send SIGTERM right away.
   stop = onShutdown(logger, config.shutdownGraceSeconds * 1000, front.steps);
   front.oninputend = () => stop('stdin closed');
-  process.stdout.on('error', (error) => logger.warn('stdout error', { error }));
+  // A reader that went away (EPIPE) must not crash the process through an unhandled 'error'.
+  process.stdout.on('error', onStdoutError);
   front.start();
   logger.info('serving MCP over stdio', { version, tools: config.enabledTools });
 }
