@@ -62,9 +62,17 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** A process's minor page faults so far (/proc/<pid>/stat field 10). */
+function minorFaults(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return Number(fields[7]);
+}
+
 interface Run {
   ms: number;
   cpuMs: number;
+  /** Minor page faults of the server process during the copy (memory handed back and faulted in again). */
+  faults?: number;
   growthMiB?: number;
   /** CPU time both registries spent meanwhile (user + system). */
   registryCpuMs?: number;
@@ -111,6 +119,7 @@ afterAll(async () => {
       'skopeo = `skopeo copy --preserve-digests` between the same registries (without it skopeo gzips the uncompressed layer: other bytes, other work); its copy of the blob is unlinked after each round so its blob-info cache cannot turn the next round into a mount.',
       `${ROUNDS} rounds, ours and its peers interleaved (order alternating); seconds and MiB/s are medians, ratios the median of the per-round ratios.`,
       `registry storage: ${STORAGE ?? 'os.tmpdir()'} (BENCH_STREAM_STORAGE); the destination's blob files are removed after each copy, so every copy writes all its bytes and memory stays bounded.`,
+      'page faults per GiB = minor page faults of the server process during the copy (/proc/<pid>/stat): memory the allocator handed back to the kernel and faulted in again; each costs system time.',
       'peak RSS growth = server VmHWM (reset via /proc/<pid>/clear_refs before each copy) minus VmRSS just before, after a 16 MiB warm-up copy (and one unmeasured 1 GiB raw-pipe upload that warms the destination registry); median of rounds (max in the notes).',
       'CPU s per GiB = user + system time of the server process (/proc/<pid>/stat), or of the curl processes (bash `times`). registries CPU s per GiB = user + system time of both registry processes during that copy (the destination hashes and stores every byte). On 2 cores the copier, its peer and both registries share the machine, so throughput follows total CPU: a copier that spends more CPU per GiB than the curl pair slows the registries down.',
       ...notes,
@@ -147,6 +156,7 @@ it.skipIf(!ready)('copies one big layer and several at once near the raw pipe, w
     const peakReset = resetPeak(pid);
     const before = memoryKiB(pid, 'VmRSS');
     const cpuBefore = cpuMs(pid);
+    const faultsBefore = minorFaults(pid);
     const started = performance.now();
     const result = await client.callTool(
       {
@@ -160,7 +170,12 @@ it.skipIf(!ready)('copies one big layer and several at once near the raw pipe, w
     expect(result.isError, JSON.stringify(result.structuredContent)).toBeFalsy();
     clearDestination();
     if (!peakReset && !notes.includes(NO_RESET)) notes.push(NO_RESET);
-    return { ms, cpuMs: cpuMs(pid) - cpuBefore, growthMiB: (memoryKiB(pid, 'VmHWM') - before) / 1024 };
+    return {
+      ms,
+      cpuMs: cpuMs(pid) - cpuBefore,
+      faults: minorFaults(pid) - faultsBefore,
+      growthMiB: (memoryKiB(pid, 'VmHWM') - before) / 1024,
+    };
   };
   await copy('acme/warm', 'acme/warm');
   // The first big upload into a fresh destination registry was slow whoever sent it (8 s against
@@ -253,6 +268,9 @@ it.skipIf(!ready)('copies one big layer and several at once near the raw pipe, w
         ? fixed(median(runs.map((r) => r.registryCpuMs ?? NaN)) / 1000 / (bytes / 1024 ** 3), 2)
         : null,
       ...(peak === undefined ? {} : { 'peak RSS growth MiB': fixed(peak) }),
+      ...(runs.every((r) => r.faults !== undefined)
+        ? { 'page faults per GiB': Math.round(median(runs.map((r) => r.faults ?? NaN)) / (bytes / 1024 ** 3)) }
+        : {}),
     };
   };
   rows.push(timeRow(singleLabel, 'ours (server process)', single.ours, SIZE));

@@ -3,6 +3,7 @@
 // and connect / headers / body timeouts. Node's fetch accepts an undici 7 Agent as dispatcher.
 import { Readable } from 'node:stream';
 import type { Agent } from 'undici';
+import { warmAllocatorForBulk } from './allocator-warmup.js';
 import { guardedConnector, type LookupAll } from './egress-connect.js';
 import type { EgressPolicy } from './egress.js';
 
@@ -71,6 +72,7 @@ export function createFetcher(options: FetcherOptions): PooledFetcher {
   return {
     fetch: async (url, init) => globalThis.fetch(url, { ...init, dispatcher: await pool() } as unknown as RequestInit),
     streams: async (url, init) => {
+      warmAllocatorForBulk();
       const { request } = await import('undici');
       const method = init.method.toUpperCase();
       const answer = await request(url, {
