@@ -239,8 +239,9 @@ it.skipIf(!ready)('copies one big layer and several at once near the raw pipe, w
     multi.ours.push(oursMulti);
     multi.raw.push(rawMulti);
     console.log(
-      `round ${round + 1}: 1 layer ours ${secs(ours.ms)} s (+${ours.growthMiB?.toFixed(1)} MiB), raw ${secs(raw.ms)} s, skopeo ${secs(peer.ms)} s; ` +
-        `${LAYERS} layers ours ${secs(oursMulti.ms)} s (+${oursMulti.growthMiB?.toFixed(1)} MiB), raw ${secs(rawMulti.ms)} s`,
+      `round ${round + 1}: 1 layer ours ${secs(ours.ms)} s (${secs(ours.cpuMs)} CPU s, ${ours.faults} faults, +${ours.growthMiB?.toFixed(1)} MiB), ` +
+        `raw ${secs(raw.ms)} s (${secs(raw.cpuMs)} CPU s), skopeo ${secs(peer.ms)} s; ` +
+        `${LAYERS} layers ours ${secs(oursMulti.ms)} s (${secs(oursMulti.cpuMs)} CPU s, +${oursMulti.growthMiB?.toFixed(1)} MiB), raw ${secs(rawMulti.ms)} s`,
     );
   }
   await client.close();

@@ -10,7 +10,8 @@ import type { Fetcher, StreamFetcher } from './fetch.js';
 import { describeNetworkError, networkCode, toolErrorIn } from './network-errors.js';
 import { parseRateLimit, type RateLimitStore } from './rate-limit.js';
 import { isRedirect, nextHop, ORIGIN_BOUND_HEADERS } from './redirects.js';
-import { withThroughputFloor, withThroughputFloorNode, type ThroughputFloor } from './throughput.js';
+import { gateBody, type StreamCheck } from './bulk-gate.js';
+import type { ThroughputFloor } from './throughput.js';
 import { jsonBoundsViolation, UPSTREAM_JSON_BOUNDS } from '../util/json-bounds.js';
 import { decideRetry, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import type { Logger } from '../log.js';
@@ -36,6 +37,8 @@ export interface RequestOptions {
    * it), readable (the same as a Node stream: the cheap path for bulk bytes), or none (discard).
    */
   read?: 'auto' | 'text' | 'bytes' | 'stream' | 'readable' | 'none';
+  /** For `readable` reads: a check (a digest) on a 2xx body, in the floor's stage (bulk-gate.ts). */
+  check?: StreamCheck;
   /**
    * `follow` (default) follows GET / HEAD redirects here, hop by hop under the egress policy;
    * `manual` returns 3xx responses to the caller (registries: auth per origin).
@@ -307,8 +310,12 @@ export class RequestBase {
 
       let data: T;
       try {
-        const what = `${method} ${display}`;
-        data = (nodeBody ? this.floored(nodeBody, what, true) : await this.readBody(response, options.read ?? 'auto', method)) as T;
+        // Only the content itself is checked, never a redirect's or an error's body.
+        const check = response.status >= 200 && response.status < 300 ? options.check : undefined;
+        const read = options.read ?? 'auto';
+        data = (
+          nodeBody ? this.floored(nodeBody, `${method} ${display}`, true, check) : await this.readBody(response, read, method, check)
+        ) as T;
       } catch (error) {
         if (error instanceof ToolError) throw error;
         if (options.signal?.aborted) throw new ToolError('cancelled', `${method} ${display} was cancelled`);
@@ -342,24 +349,29 @@ export class RequestBase {
     }
   }
 
-  /** The body held to the throughput floor; as a Node stream when `node` (or when it is one). */
-  private floored(stream: ReadableStream<Uint8Array> | Readable, what: string, node: boolean): ReadableStream<Uint8Array> | Readable {
-    const floor = this.options.streamFloor;
-    if (stream instanceof Readable || node) {
-      const source = stream instanceof Readable ? stream : Readable.fromWeb(stream);
-      return floor ? withThroughputFloorNode(source, floor, `${this.upstream} ${what}`) : source;
-    }
-    return floor ? withThroughputFloor(stream, floor, `${this.upstream} ${what}`) : stream;
+  /** A streamed body held to the floor (and `check`): see gateBody. */
+  private floored(
+    stream: ReadableStream<Uint8Array> | Readable,
+    what: string,
+    node: boolean,
+    check?: StreamCheck,
+  ): ReadableStream<Uint8Array> | Readable {
+    return gateBody(stream, { floor: this.options.streamFloor, what: `${this.upstream} ${what}`, check }, node);
   }
 
-  private async readBody(response: Response, read: NonNullable<RequestOptions['read']>, method: string): Promise<unknown> {
+  private async readBody(
+    response: Response,
+    read: NonNullable<RequestOptions['read']>,
+    method: string,
+    check?: StreamCheck,
+  ): Promise<unknown> {
     if (read === 'none' || method === 'HEAD' || response.status === 204 || !response.body) {
       discard(response.body);
       return null;
     }
     const what = `${method} ${response.url ? new URL(response.url).pathname : 'body'}`;
     if (read === 'stream') return this.floored(response.body, what, false);
-    if (read === 'readable') return this.floored(response.body, what, true);
+    if (read === 'readable') return this.floored(response.body, what, true, check);
     const bytes = await readBounded(response, this.options.maxBodyBytes ?? DEFAULT_MAX_BODY);
     if (read === 'bytes') return bytes;
     const text = bytes.toString('utf8');

@@ -1,8 +1,7 @@
 // The throughput floor for streamed bodies (blob copies, uploads): a stream exempt from the
 // call's deadline must still move. One that stays under `bytesPerSecond` for a whole window is
 // cut with a typed error, whether bytes drip (1 byte per 400 ms never trips a per-gap timeout)
-// or stop altogether (an upload whose receiver stops reading).
-import { pipeline, Readable, Transform } from 'node:stream';
+// or stop altogether (an upload whose receiver stops reading). Node streams get it in bulk-gate.ts.
 import { ToolError } from './errors.js';
 
 export interface ThroughputFloor {
@@ -18,7 +17,7 @@ function describeRate(bytesPerSecond: number): string {
 }
 
 /** The floor's bookkeeping over one stream: bytes counted per window, and the verdict. */
-function floorMeter(
+export function floorMeter(
   floor: ThroughputFloor,
   what: string,
   now: () => number,
@@ -49,7 +48,7 @@ function floorMeter(
 }
 
 /** Checks even when no chunk comes (a stalled receiver never pulls): `onStall` gets the error once. */
-function watchdog(floor: ThroughputFloor, stalled: () => ToolError | undefined, onStall: (error: ToolError) => void): () => void {
+export function watchdog(floor: ThroughputFloor, stalled: () => ToolError | undefined, onStall: (error: ToolError) => void): () => void {
   const timer = setInterval(
     () => {
       const error = stalled();
@@ -107,25 +106,4 @@ export function withThroughputFloor(
       return reader.cancel(reason);
     },
   });
-}
-
-/**
- * The same floor on a Node stream (the streamed copy path: no web-stream conversion per chunk).
- * Errors and early ends travel both ways between `source` and the returned stream.
- */
-export function withThroughputFloorNode(source: Readable, floor: ThroughputFloor, what: string, now: () => number = Date.now): Readable {
-  if (floor.bytesPerSecond <= 0) return source;
-  const meter = floorMeter(floor, what, now);
-  const gate = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      meter.add(chunk.byteLength);
-      const error = meter.stalled();
-      if (error) callback(error);
-      else callback(null, chunk);
-    },
-  });
-  const stop = watchdog(floor, meter.stalled, (error) => gate.destroy(error));
-  gate.once('close', stop);
-  pipeline(source, gate, () => undefined);
-  return gate;
 }

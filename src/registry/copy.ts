@@ -1,14 +1,14 @@
 // Copying images between repositories or registries: an image or a whole index with every child
 // (platforms, attestations, nested indexes). Blobs first (skipped when present, cross-repo
-// mounted on the same registry, otherwise streamed: GET → digest-verifying pass-through →
-// chunked upload, constant memory), then child manifests by digest, then the top manifest under
+// mounted on the same registry, otherwise streamed: GET → one gate stage that verifies the
+// digest → upload, constant memory), then child manifests by digest, then the top manifest under
 // the target tag, always the exact source bytes so the digest is identical at the destination.
 import type { Readable } from 'node:stream';
 import { repositoryScope } from '../auth/registry-token.js';
 import type { HttpResult } from '../http/client.js';
 import { ToolError } from '../http/errors.js';
 import type { RegistryClient } from './client.js';
-import { hashingStream } from './digest.js';
+import { digestCheck } from './digest.js';
 import { Limiter } from './limit.js';
 import { plan } from './copy-plan.js';
 import type { Descriptor } from './platform.js';
@@ -228,19 +228,16 @@ async function copyBlob(
     session = mount.session;
     if (session) session.scopes = context.dstScopes;
   }
-  // Node streams end to end (GET body → hash → PUT body): no web-stream conversion per chunk.
+  // Node streams end to end (GET body → one gate stage: floor + digest → PUT body): no web-stream
+  // conversion and no extra pass-through per chunk. The gate withholds the last chunk of a body
+  // that fails the digest, so the destination never gets the whole declared length of it.
+  const check = digestCheck(digest);
   const download = await client.request<Readable>(src, {
     path: `/v2/${src.repository}/blobs/${digest}`,
     scopes: client.pull(src),
     read: 'readable',
+    check,
     signal,
-  });
-  const verified = hashingStream(download.data, digest);
-  // The hash check errors the stream at its end; the upload then fails as a broken request, so
-  // remember the real cause and report it instead.
-  let corrupt: unknown;
-  verified.done.catch((error: unknown) => {
-    corrupt = error;
   });
   const declared = Number(download.raw.get('content-length') ?? NaN);
   // Schema1 layers have no declared size (NaN in the plan): the source's Content-Length then.
@@ -253,7 +250,7 @@ async function copyBlob(
     // A broken upload resumes from the source at the registry's offset (Range GET); the
     // destination checks the whole blob's digest when the upload is closed.
     const reopen = async (offset: number): Promise<Readable> => {
-      if (corrupt instanceof Error) throw corrupt;
+      if (check.failure) throw check.failure;
       const again = await client.request<Readable>(src, {
         path: `/v2/${src.repository}/blobs/${digest}`,
         headers: { range: `bytes=${offset}-` },
@@ -268,14 +265,21 @@ async function copyBlob(
       return again.data;
     };
     try {
-      await uploadBlob(client, dst, { digest, size, stream: verified.stream, reopen }, { chunkSize: context.chunkSize, session, signal });
+      const sourceFailure = (): Error | undefined => check.failure;
+      await uploadBlob(
+        client,
+        dst,
+        { digest, size, stream: download.data, reopen, sourceFailure },
+        { chunkSize: context.chunkSize, session, signal },
+      );
     } catch (error) {
-      await verified.done.catch(() => undefined);
-      if (corrupt instanceof Error) throw corrupt;
+      // The digest check fails the stream at its end; the upload then breaks as a transport error:
+      // report the real cause.
+      if (check.failure) throw check.failure;
       throw error;
     }
   } finally {
-    verified.stream.destroy();
+    download.data.destroy();
   }
   stats.streamed++;
   stats.bytes_streamed += size;

@@ -1,7 +1,7 @@
-// Content verification: digests computed over the exact bytes, and a stream pass-through that
-// hashes while data flows so a copy never holds a layer in memory.
+// Content verification: digests computed over the exact bytes, and a check that hashes a bulk
+// stream while it flows (in its one gate stage), so a copy never holds a layer in memory.
 import { createHash } from 'node:crypto';
-import { pipeline, Transform, type Readable } from 'node:stream';
+import type { StreamCheck } from '../http/bulk-gate.js';
 import { ToolError } from '../http/errors.js';
 
 export function algorithmOf(digest: string): 'sha256' | 'sha512' {
@@ -24,44 +24,40 @@ export function verifyBytes(bytes: Uint8Array, expected: string, what: string): 
   }
 }
 
-export interface HashingStream {
-  stream: Readable;
-  /** Resolves after the last chunk passed with the digest and byte count. */
-  done: Promise<{ digest: string; size: number }>;
+/** A digest check for a bulk stream (http/bulk-gate.ts): hashes every chunk, compares at the end. */
+export interface DigestCheck extends StreamCheck {
+  /** Bytes seen so far. */
+  readonly size: number;
+  /** The mismatch, once finish() found one: the cause to report when the upload then breaks. */
+  readonly failure: ToolError | undefined;
 }
 
-/**
- * Passes a stream through, hashing it: one Transform, no per-chunk promise (the copy path). When
- * `expected` is given, a mismatch errors the stream at its end, so the consumer (an upload) fails
- * instead of committing corrupt bytes. Errors and early ends travel both ways with `source`.
- */
-export function hashingStream(source: Readable, expected?: string): HashingStream {
-  const algorithm = expected ? algorithmOf(expected) : 'sha256';
+export function digestCheck(expected: string): DigestCheck {
+  const algorithm = algorithmOf(expected);
   const hash = createHash(algorithm);
   let size = 0;
-  let settle!: (error: Error | null, digest?: string) => void;
-  const done = new Promise<{ digest: string; size: number }>((resolve, reject) => {
-    settle = (error, digest) => (error ? reject(error) : resolve({ digest: digest ?? '', size }));
-  });
-  done.catch(() => undefined);
-  const stream = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
+  let failure: ToolError | undefined;
+  return {
+    update(chunk) {
       hash.update(chunk);
       size += chunk.byteLength;
-      callback(null, chunk);
     },
-    flush(callback) {
-      const digest = `${algorithm}:${hash.digest('hex')}`;
-      if (expected && digest !== expected) {
-        const error = new ToolError('integrity_error', `blob does not match its digest: expected ${expected}, got ${digest}`);
-        settle(error);
-        callback(error);
-        return;
-      }
-      settle(null, digest);
-      callback();
+    finish() {
+      const actual = `${algorithm}:${hash.digest('hex')}`;
+      if (actual === expected) return undefined;
+      failure = new ToolError(
+        'integrity_error',
+        `blob does not match its digest: expected ${expected}, got ${actual}`,
+        undefined,
+        'The source registry (or something between) sent other bytes; the copy withheld the last of them, so the destination cannot complete the upload.',
+      );
+      return failure;
     },
-  });
-  pipeline(source, stream, () => undefined);
-  return { stream, done };
+    get size() {
+      return size;
+    },
+    get failure() {
+      return failure;
+    },
+  };
 }

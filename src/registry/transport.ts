@@ -3,6 +3,7 @@
 // redirects followed by hand so `Authorization` never leaves the registry's origin, and URLs
 // from the registry (upload `Location`, `Link`) held to that origin.
 import { Readable } from 'node:stream';
+import type { StreamCheck } from '../http/bulk-gate.js';
 import { RequestBase, type HttpResult, type QueryValue } from '../http/client.js';
 import { egressError, type EgressPolicy } from '../http/egress.js';
 import { ToolError } from '../http/errors.js';
@@ -29,6 +30,8 @@ export interface RegistryRequest {
   /** Statuses returned as results instead of raised. */
   accept?: readonly number[];
   read?: 'auto' | 'text' | 'bytes' | 'stream' | 'readable' | 'none';
+  /** For `readable` reads: run on the content's body only, after any redirect (see RequestOptions). */
+  check?: StreamCheck;
   signal?: AbortSignal;
   timeoutMs?: number;
   /** A streamed read of small, capped content: the deadline covers the whole body. */
@@ -135,6 +138,7 @@ export class RegistryTransport {
         body: request.body,
         accept: [...(request.accept ?? []), 401],
         read: request.read,
+        check: request.check,
         redirect: 'manual',
         signal: request.signal,
         timeoutMs: request.timeoutMs,
@@ -205,6 +209,7 @@ export class RegistryTransport {
         headers,
         accept: request.accept,
         read: request.read,
+        check: request.check,
         redirect: 'manual',
         signal: request.signal,
         timeoutMs: request.timeoutMs,

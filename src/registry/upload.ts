@@ -31,6 +31,8 @@ export interface BlobInput {
   stream?: Readable;
   /** Re-opens a streamed source at a byte offset (a Range GET), so a broken upload can resume. */
   reopen?: (offset: number) => Promise<Readable>;
+  /** Why the source itself failed (its digest check), if it did: such a break is not retried. */
+  sourceFailure?: () => Error | undefined;
 }
 
 export interface UploadOptions {
@@ -279,6 +281,8 @@ async function streamBlob(
       return { digest: input.digest, size: input.size, mode: 'chunked', chunks: 1, recoveries, result };
     } catch (error) {
       stream.destroy();
+      const failure = input.sourceFailure?.();
+      if (failure) throw failure;
       if (options.signal?.aborted || attempt >= MAX_RECOVERIES || !recoverable(error)) throw error;
       if (!input.reopen)
         throw new SessionLost('upstream_error', `the upload broke and its source cannot be re-read: ${(error as Error).message}`);

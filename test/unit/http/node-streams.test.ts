@@ -8,7 +8,7 @@ import { RequestBase, type RequestBaseOptions } from '../../../src/http/client.j
 import { ToolError } from '../../../src/http/errors.js';
 import type { StreamInit } from '../../../src/http/fetch.js';
 import { RateLimitStore } from '../../../src/http/rate-limit.js';
-import { withThroughputFloorNode } from '../../../src/http/throughput.js';
+import { bulkGate } from '../../../src/http/bulk-gate.js';
 import { silentLogger } from '../../../src/log.js';
 import { useMsw } from '../../helpers/unit/msw.js';
 
@@ -46,7 +46,7 @@ async function drain(stream: Readable): Promise<Buffer> {
 describe('the throughput floor on a Node stream', () => {
   it('cuts a drip once a window averages under the floor, and stops the source', async () => {
     const source = drip(1_000, 20);
-    const error = await drain(withThroughputFloorNode(source, { bytesPerSecond: 1024, windowMs: 200 }, 'GET blob')).then(
+    const error = await drain(bulkGate(source, { floor: { bytesPerSecond: 1024, windowMs: 200 }, what: 'GET blob' })).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -57,7 +57,7 @@ describe('the throughput floor on a Node stream', () => {
   });
 
   it('cuts a stream nobody reads from (a stalled receiver) from its timer', async () => {
-    const floored = withThroughputFloorNode(drip(10, 1), { bytesPerSecond: 1024, windowMs: 100 }, 'PUT upload');
+    const floored = bulkGate(drip(10, 1), { floor: { bytesPerSecond: 1024, windowMs: 100 }, what: 'PUT upload' });
     const error = await new Promise<Error>((resolve) => floored.once('error', resolve));
     expect(error).toBeInstanceOf(ToolError);
     expect(error.message).toMatch(/PUT upload/);
@@ -66,9 +66,9 @@ describe('the throughput floor on a Node stream', () => {
   it('passes a fast stream through unchanged, and 0 turns the floor off', async () => {
     const bytes = Buffer.from(Array.from({ length: 100_000 }, (_, i) => i % 251));
     const fast = Readable.from([bytes.subarray(0, 40_000), bytes.subarray(40_000)]);
-    expect((await drain(withThroughputFloorNode(fast, { bytesPerSecond: 1024, windowMs: 50 }, 'x'))).equals(bytes)).toBe(true);
+    expect((await drain(bulkGate(fast, { floor: { bytesPerSecond: 1024, windowMs: 50 }, what: 'x' }))).equals(bytes)).toBe(true);
     const source = drip(3, 1);
-    expect(withThroughputFloorNode(source, { bytesPerSecond: 0, windowMs: 50 }, 'x')).toBe(source);
+    expect(bulkGate(source, { floor: { bytesPerSecond: 0, windowMs: 50 }, what: 'x' })).toBe(source);
   });
 });
 

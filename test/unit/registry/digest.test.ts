@@ -1,15 +1,8 @@
-// Content verification, directly: digests over exact bytes, and a pass-through stream that errors
-// at its end when the bytes do not match.
-import { Readable } from 'node:stream';
+// Content verification, directly: digests over exact bytes, and the check a bulk stream's gate
+// runs (its stream behaviour is in test/unit/http/bulk-gate.test.ts).
 import { describe, expect, it } from 'vitest';
 import { ToolError } from '../../../src/http/errors.js';
-import { algorithmOf, digestOf, hashingStream, verifyBytes } from '../../../src/registry/digest.js';
-
-const streamOf = (...chunks: string[]): Readable => Readable.from(chunks.map((chunk) => Buffer.from(chunk)));
-
-async function drain(stream: Readable): Promise<void> {
-  for await (const chunk of stream) void chunk;
-}
+import { algorithmOf, digestCheck, digestOf, verifyBytes } from '../../../src/registry/digest.js';
 
 describe('digests', () => {
   it('hashes with the digest algorithm named', () => {
@@ -24,27 +17,25 @@ describe('digests', () => {
     expect(() => verifyBytes(Buffer.from('hellO'), digestOf(bytes), 'blob')).toThrow(ToolError);
   });
 
-  it('hashingStream reports digest and size, and errors at the end on a mismatch', async () => {
-    const ok = hashingStream(streamOf('hel', 'lo'), digestOf(Buffer.from('hello')));
-    await drain(ok.stream);
-    expect(await ok.done).toEqual({ digest: digestOf(Buffer.from('hello')), size: 5 });
-    const bad = hashingStream(streamOf('hellO'), digestOf(Buffer.from('hello')));
-    await expect(drain(bad.stream)).rejects.toThrow(/does not match/);
-    bad.done.catch(() => undefined);
+  it('digestCheck counts and hashes every chunk, and fails only on a mismatch', () => {
+    const ok = digestCheck(digestOf(Buffer.from('hello')));
+    ok.update(Buffer.from('hel'));
+    ok.update(Buffer.from('lo'));
+    expect(ok.finish()).toBeUndefined();
+    expect(ok.size).toBe(5);
+    expect(ok.failure).toBeUndefined();
+    const bad = digestCheck(digestOf(Buffer.from('hello')));
+    bad.update(Buffer.from('hellO'));
+    const error = bad.finish();
+    expect(error).toBeInstanceOf(ToolError);
+    expect((error as ToolError).type).toBe('integrity_error');
+    expect(bad.failure).toBe(error);
   });
 
-  it('hashingStream passes an early end back to its source (a cancelled copy stops reading)', async () => {
-    const source = streamOf('a', 'b', 'c');
-    const { stream } = hashingStream(source);
-    stream.destroy();
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(source.destroyed).toBe(true);
-  });
-
-  it('hashingStream carries a source error to its reader', async () => {
-    const source = new Readable({ read() {} });
-    const { stream } = hashingStream(source, digestOf(Buffer.from('x')));
-    source.destroy(new Error('connection reset'));
-    await expect(drain(stream)).rejects.toThrow(/connection reset/);
+  it("digestCheck hashes with the digest's own algorithm", () => {
+    const bytes = Buffer.from('sha512 content');
+    const check = digestCheck(digestOf(bytes, 'sha512'));
+    check.update(bytes);
+    expect(check.finish()).toBeUndefined();
   });
 });

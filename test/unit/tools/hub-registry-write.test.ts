@@ -624,6 +624,47 @@ describe('tag and copy', () => {
     expect(deleted).toHaveLength(1);
     expect(msw.seen.some((r) => r.method === 'PUT')).toBe(false);
   });
+
+  it('a streamed layer with other bytes never reaches its full length at a destination that does not verify digests', async () => {
+    // Big enough for the streamed path (one PUT body, no read-ahead): the wrong byte is the last.
+    const size = 2 * 1024 * 1024 + 1;
+    const good = Buffer.alloc(size, 7);
+    const bad = Buffer.from(good);
+    bad[size - 1] = 8;
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: CONFIG,
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha(good), size }],
+    });
+    /** Bodies the destination read to their end, and would have stored (it checks no digest). */
+    const stored: number[] = [];
+    msw.server.use(
+      http.get(
+        `${REG}/v2/acme/app/manifests/v1`,
+        () => new HttpResponse(manifest, { headers: { ...manifestHeaders, 'docker-content-digest': sha(manifest) } }),
+      ),
+      http.get(`${REG}/v2/acme/app/blobs/${sha(good)}`, () => new HttpResponse(bad, { headers: { 'content-length': String(size) } })),
+      http.head(
+        `${OTHER}/v2/team/app/blobs/:digest`,
+        ({ params }) => new HttpResponse(null, { status: params.digest === CONFIG.digest ? 200 : 404 }),
+      ),
+      http.post(
+        `${OTHER}/v2/team/app/blobs/uploads/`,
+        () => new HttpResponse(null, { status: 202, headers: { location: '/v2/team/app/blobs/uploads/z' } }),
+      ),
+      http.put(`${OTHER}/v2/team/app/blobs/uploads/z`, async ({ request }) => {
+        stored.push((await request.arrayBuffer()).byteLength);
+        return new HttpResponse(null, { status: 201 });
+      }),
+      http.delete(`${OTHER}/v2/team/app/blobs/uploads/z`, () => new HttpResponse(null, { status: 204 })),
+    );
+    const { call } = setup();
+    const err = errorOf(await call({ action: 'copy', repo: 'acme/app:v1', target_repo: 'other.test/team/app' }));
+    expect(err.type).toBe('integrity_error');
+    expect(stored.filter((bytes) => bytes === size)).toEqual([]);
+    expect(msw.seen.some((r) => r.method === 'PUT' && r.url.pathname.includes('/manifests/'))).toBe(false);
+  });
 });
 
 describe('the destructive gate', () => {
