@@ -4,6 +4,7 @@
 import { Readable } from 'node:stream';
 import type { Agent } from 'undici';
 import { warmAllocatorForBulk } from './allocator-warmup.js';
+import { enterBulkTransfer } from './bulk-heap.js';
 import { guardedConnector, type LookupAll } from './egress-connect.js';
 import type { EgressPolicy } from './egress.js';
 
@@ -73,30 +74,45 @@ export function createFetcher(options: FetcherOptions): PooledFetcher {
     fetch: async (url, init) => globalThis.fetch(url, { ...init, dispatcher: await pool() } as unknown as RequestInit),
     streams: async (url, init) => {
       warmAllocatorForBulk();
-      const { request } = await import('undici');
-      const method = init.method.toUpperCase();
-      const answer = await request(url, {
-        method: method as 'PUT',
-        headers: Object.fromEntries(init.headers.entries()),
-        body: init.body ?? null,
-        signal: init.signal,
-        dispatcher: await pool(),
-      });
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(answer.headers)) {
-        if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-        else if (value !== undefined) headers.set(name, value);
+      // Held until the answer's body closes (a download) or the request is answered (an upload).
+      const leave = enterBulkTransfer();
+      try {
+        const answer = await streamRequest(url, init, await pool());
+        if (answer.body) answer.body.once('close', leave);
+        else leave();
+        return answer;
+      } catch (error) {
+        leave();
+        throw error;
       }
-      const status = answer.statusCode;
-      if (NULL_BODY_STATUS.has(status) || method === 'HEAD') {
-        answer.body.resume();
-        return { response: new Response(null, { status, headers }) };
-      }
-      if (init.keepBody && status >= 200 && status < 300) return { response: new Response(null, { status, headers }), body: answer.body };
-      return { response: new Response(Readable.toWeb(answer.body), { status, headers }) };
     },
     close: async () => {
       if (agent) await (await agent).close();
     },
   };
+}
+
+/** One request on undici's request API: Node-stream bodies both ways (see PooledFetcher.streams). */
+async function streamRequest(url: string, init: StreamInit, dispatcher: Agent): Promise<StreamAnswer> {
+  const { request } = await import('undici');
+  const method = init.method.toUpperCase();
+  const answer = await request(url, {
+    method: method as 'PUT',
+    headers: Object.fromEntries(init.headers.entries()),
+    body: init.body ?? null,
+    signal: init.signal,
+    dispatcher,
+  });
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(answer.headers)) {
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  const status = answer.statusCode;
+  if (NULL_BODY_STATUS.has(status) || method === 'HEAD') {
+    answer.body.resume();
+    return { response: new Response(null, { status, headers }) };
+  }
+  if (init.keepBody && status >= 200 && status < 300) return { response: new Response(null, { status, headers }), body: answer.body };
+  return { response: new Response(Readable.toWeb(answer.body), { status, headers }) };
 }
