@@ -544,6 +544,21 @@ describe('delete_manifest, delete_blob, delete_tag', () => {
   });
 });
 
+/** The destination of a cross-registry copy: the config present, other blobs missing, one upload session `z`. */
+function destination(onPut: (request: Request) => Promise<Response>) {
+  return [
+    http.head(
+      `${OTHER}/v2/team/app/blobs/:digest`,
+      ({ params }) => new HttpResponse(null, { status: params.digest === CONFIG.digest ? 200 : 404 }),
+    ),
+    http.post(
+      `${OTHER}/v2/team/app/blobs/uploads/`,
+      () => new HttpResponse(null, { status: 202, headers: { location: '/v2/team/app/blobs/uploads/z' } }),
+    ),
+    http.put(`${OTHER}/v2/team/app/blobs/uploads/z`, ({ request }) => onPut(request)),
+  ];
+}
+
 describe('tag and copy', () => {
   it('tag: GET the manifest, PUT the same bytes under the new tag; no blob requests', async () => {
     const { log, record, lines } = recorder();
@@ -570,15 +585,7 @@ describe('tag and copy', () => {
     msw.server.use(
       http.get(`${REG}/v2/acme/app/manifests/v1`, () => new HttpResponse(MANIFEST, { headers: manifestHeaders })),
       http.get(`${REG}/v2/acme/app/blobs/${sha('L')}`, () => new HttpResponse('L', { headers: { 'content-length': '1' } })),
-      http.head(
-        `${OTHER}/v2/team/app/blobs/:digest`,
-        ({ params }) => new HttpResponse(null, { status: params.digest === CONFIG.digest ? 200 : 404 }),
-      ),
-      http.post(
-        `${OTHER}/v2/team/app/blobs/uploads/`,
-        () => new HttpResponse(null, { status: 202, headers: { location: '/v2/team/app/blobs/uploads/z' } }),
-      ),
-      http.put(`${OTHER}/v2/team/app/blobs/uploads/z`, async ({ request }) => {
+      ...destination(async (request) => {
         await record(request);
         return new HttpResponse(null, { status: 201, headers: { 'docker-content-digest': sha('L') } });
       }),
@@ -605,14 +612,7 @@ describe('tag and copy', () => {
     msw.server.use(
       http.get(`${REG}/v2/acme/app/manifests/v1`, () => new HttpResponse(MANIFEST, { headers: manifestHeaders })),
       http.get(`${REG}/v2/acme/app/blobs/:digest`, () => new HttpResponse('X', { headers: { 'content-length': '1' } })),
-      http.head(
-        `${OTHER}/v2/team/app/blobs/:digest`,
-        ({ params }) => new HttpResponse(null, { status: params.digest === CONFIG.digest ? 200 : 404 }),
-      ),
-      http.post(
-        `${OTHER}/v2/team/app/blobs/uploads/`,
-        () => new HttpResponse(null, { status: 202, headers: { location: '/v2/team/app/blobs/uploads/z' } }),
-      ),
+      ...destination(async () => new HttpResponse(null, { status: 201 })),
       http.delete(`${OTHER}/v2/team/app/blobs/uploads/z`, ({ request }) => {
         deleted.push(request.url);
         return new HttpResponse(null, { status: 204 });
@@ -625,7 +625,7 @@ describe('tag and copy', () => {
     expect(msw.seen.some((r) => r.method === 'PUT')).toBe(false);
   });
 
-  it('a streamed layer with other bytes never reaches its full length at a destination that does not verify digests', async () => {
+  it('a streamed layer with other bytes fails as integrity_error without retries, and its upload is cancelled', async () => {
     // Big enough for the streamed path (one PUT body, no read-ahead): the wrong byte is the last.
     const size = 2 * 1024 * 1024 + 1;
     const good = Buffer.alloc(size, 7);
@@ -645,15 +645,7 @@ describe('tag and copy', () => {
         () => new HttpResponse(manifest, { headers: { ...manifestHeaders, 'docker-content-digest': sha(manifest) } }),
       ),
       http.get(`${REG}/v2/acme/app/blobs/${sha(good)}`, () => new HttpResponse(bad, { headers: { 'content-length': String(size) } })),
-      http.head(
-        `${OTHER}/v2/team/app/blobs/:digest`,
-        ({ params }) => new HttpResponse(null, { status: params.digest === CONFIG.digest ? 200 : 404 }),
-      ),
-      http.post(
-        `${OTHER}/v2/team/app/blobs/uploads/`,
-        () => new HttpResponse(null, { status: 202, headers: { location: '/v2/team/app/blobs/uploads/z' } }),
-      ),
-      http.put(`${OTHER}/v2/team/app/blobs/uploads/z`, async ({ request }) => {
+      ...destination(async (request) => {
         stored.push((await request.arrayBuffer()).byteLength);
         return new HttpResponse(null, { status: 201 });
       }),
@@ -661,7 +653,10 @@ describe('tag and copy', () => {
     );
     const { call } = setup();
     const err = errorOf(await call({ action: 'copy', repo: 'acme/app:v1', target_repo: 'other.test/team/app' }));
+    // The cause is named (not the broken upload it led to), with no retry of the upload, and the session is cancelled.
     expect(err.type).toBe('integrity_error');
+    expect(msw.seen.filter((r) => r.method === 'GET' && r.url.pathname.includes('/uploads/'))).toHaveLength(0);
+    expect(msw.seen.some((r) => r.method === 'DELETE' && r.url.pathname.endsWith('/uploads/z'))).toBe(true);
     expect(stored.filter((bytes) => bytes === size)).toEqual([]);
     expect(msw.seen.some((r) => r.method === 'PUT' && r.url.pathname.includes('/manifests/'))).toBe(false);
   });
