@@ -76,7 +76,7 @@ export function bulkGate(source: Readable, options: GateOptions): Readable {
       callback(null, last);
     },
   });
-  if (floor && meter) {
+  if (meter && floor) {
     const stop = watchdog(floor, meter.stalled, (error) => gate.destroy(error));
     gate.once('close', stop);
   }

@@ -12,7 +12,7 @@
 import { setFlagsFromString } from 'node:v8';
 
 /** heap growing factor = 1 + percent / 100 while a transfer runs; 0 = V8's own heuristics. */
-export const BULK_HEAP_GROWING_PERCENT = 300;
+const BULK_HEAP_GROWING_PERCENT = 300;
 
 let active = 0;
 

@@ -250,7 +250,6 @@ async function copyBlob(
     // A broken upload resumes from the source at the registry's offset (Range GET); the
     // destination checks the whole blob's digest when the upload is closed.
     const reopen = async (offset: number): Promise<Readable> => {
-      if (check.failure) throw check.failure;
       const again = await client.request<Readable>(src, {
         path: `/v2/${src.repository}/blobs/${digest}`,
         headers: { range: `bytes=${offset}-` },
@@ -264,20 +263,13 @@ async function copyBlob(
       }
       return again.data;
     };
-    try {
-      const sourceFailure = (): Error | undefined => check.failure;
-      await uploadBlob(
-        client,
-        dst,
-        { digest, size, stream: download.data, reopen, sourceFailure },
-        { chunkSize: context.chunkSize, session, signal },
-      );
-    } catch (error) {
-      // The digest check fails the stream at its end; the upload then breaks as a transport error:
-      // report the real cause.
-      if (check.failure) throw check.failure;
-      throw error;
-    }
+    // A digest mismatch breaks the upload; uploadBlob then reports check.failure, not the break.
+    await uploadBlob(
+      client,
+      dst,
+      { digest, size, stream: download.data, reopen, sourceFailure: () => check.failure },
+      { chunkSize: context.chunkSize, session, signal },
+    );
   } finally {
     download.data.destroy();
   }

@@ -148,6 +148,9 @@ export async function uploadBlob(
         continue;
       }
       await cancelUpload(client, session);
+      // A source that failed its own check breaks the upload as a transport error: name the cause.
+      const failure = input.sourceFailure?.();
+      if (failure) throw failure;
       throw error instanceof SessionLost ? new ToolError('upstream_error', error.message, error.status, error.hint) : error;
     }
   }
@@ -281,8 +284,7 @@ async function streamBlob(
       return { digest: input.digest, size: input.size, mode: 'chunked', chunks: 1, recoveries, result };
     } catch (error) {
       stream.destroy();
-      const failure = input.sourceFailure?.();
-      if (failure) throw failure;
+      if (input.sourceFailure?.()) throw error; // not worth a retry; uploadBlob reports the cause
       if (options.signal?.aborted || attempt >= MAX_RECOVERIES || !recoverable(error)) throw error;
       if (!input.reopen)
         throw new SessionLost('upstream_error', `the upload broke and its source cannot be re-read: ${(error as Error).message}`);
